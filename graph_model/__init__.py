@@ -1,0 +1,1 @@
+"""yima's domain: identifiers, value types, the graph schema and one repository per aggregate."""

@@ -1,0 +1,113 @@
+"""The graph's constraints and indexes, as numbered, idempotent migrations.
+
+Each migration is a list of ``CREATE … IF NOT EXISTS`` statements; applied versions are
+recorded as ``(:SchemaMigration {version})`` nodes, so ``apply_schema`` can run on every start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import LiteralString
+
+import neo4j
+
+__all__ = ["MIGRATIONS", "Migration", "apply_schema", "applied_versions"]
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[LiteralString, ...]
+
+
+def _unique(label: LiteralString, prop: LiteralString) -> LiteralString:
+    return (
+        "CREATE CONSTRAINT " + label.lower() + "_" + prop.lower() + "_unique IF NOT EXISTS "
+        "FOR (n:" + label + ") REQUIRE n." + prop + " IS UNIQUE"
+    )
+
+
+def _index(label: LiteralString, prop: LiteralString) -> LiteralString:
+    return (
+        "CREATE INDEX " + label.lower() + "_" + prop.lower() + " IF NOT EXISTS "
+        "FOR (n:" + label + ") ON (n." + prop + ")"
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "identity constraints of every aggregate",
+        (
+            _unique("Product", "gtin"),
+            _unique("Batch", "id"),
+            _unique("Party", "id"),
+            _unique("Plant", "id"),
+            _unique("Line", "id"),
+            _unique("Distributor", "id"),
+            _unique("Store", "id"),
+            _unique("Consumer", "id"),
+            _unique("Region", "code"),
+            _unique("Code", "id"),
+            _unique("Package", "id"),
+            _unique("Shipment", "id"),
+            _unique("Scan", "id"),
+            _unique("Event", "id"),
+            _unique("CaptureJob", "id"),
+            _unique("Campaign", "id"),
+            _unique("Phone", "number"),
+            _unique("Device", "id"),
+            _unique("Address", "text"),
+            _unique("Person", "id"),
+            _unique("SchemaMigration", "version"),
+        ),
+    ),
+    Migration(
+        2,
+        "lookups of the EPCIS query interface and of provenance",
+        (
+            _index("Event", "hash"),
+            _index("Event", "eventTime"),
+            _index("Event", "bizStep"),
+            _index("Event", "type"),
+            _index("Event", "disposition"),
+            _index("Event", "readPoint"),
+            _index("Event", "bizLocation"),
+            _index("Event", "parentID"),
+            _index("Batch", "lot"),
+            _index("Code", "status"),
+            _index("Scan", "clientScanId"),
+        ),
+    ),
+)
+
+
+def applied_versions(driver: neo4j.Driver, database: str | None = None) -> list[int]:
+    records, _, _ = driver.execute_query(
+        "MATCH (m:SchemaMigration) RETURN m.version AS v ORDER BY v",
+        database_=database,
+        routing_=neo4j.RoutingControl.READ,
+    )
+    return [int(r["v"]) for r in records]
+
+
+def apply_schema(driver: neo4j.Driver, database: str | None = None) -> list[int]:
+    """Apply every migration not yet recorded; returns the versions applied by this call."""
+    done = set(applied_versions(driver, database))
+    applied: list[int] = []
+    for migration in MIGRATIONS:
+        if migration.version in done:
+            continue
+        for statement in migration.statements:
+            driver.execute_query(statement, database_=database)
+        driver.execute_query(
+            "MERGE (m:SchemaMigration {version: $version}) "
+            "SET m.description = $description, m.appliedAt = datetime()",
+            version=migration.version,
+            description=migration.description,
+            database_=database,
+        )
+        applied.append(migration.version)
+    driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+    return applied
