@@ -6,7 +6,7 @@ The entry points are :func:`parse_unit_identifier`, :func:`parse_package_identif
 """
 
 from graph_model.identifiers.codes import DrugCode, normalize_brand_code, normalize_drug_code
-from graph_model.identifiers.digital_link import DigitalLink, digital_link, parse_digital_link
+from graph_model.identifiers.digital_links import DigitalLink, digital_link, parse_digital_link
 from graph_model.identifiers.epc import Epc, epc_to_digital_link, parse_epc
 from graph_model.identifiers.gs1 import normalize_gtin, validate_gln, validate_sscc
 from graph_model.identifiers.serials import (

@@ -19,7 +19,7 @@ from graph_model.identifiers.codes import (
     brand_code_urn,
     drug_code_urn,
 )
-from graph_model.identifiers.digital_link import (
+from graph_model.identifiers.digital_links import (
     DEFAULT_HOST,
     digital_link,
     gln_digital_link,

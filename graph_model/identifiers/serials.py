@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from graph_model.errors import UnsafeSerialScheme
-from graph_model.identifiers.digital_link import digital_link
+from graph_model.identifiers.digital_links import digital_link
 from graph_model.identifiers.gs1 import CSET82, MAX_SERIAL_LENGTH
 
 __all__ = [

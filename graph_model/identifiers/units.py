@@ -29,7 +29,7 @@ from biip.gs1_messages import GS1Message
 
 from graph_model.errors import InvalidIdentifier
 from graph_model.identifiers.codes import brand_code_urn, drug_code_urn
-from graph_model.identifiers.digital_link import DEFAULT_HOST, digital_link
+from graph_model.identifiers.digital_links import DEFAULT_HOST, digital_link
 from graph_model.identifiers.epc import parse_epc
 from graph_model.identifiers.gs1 import (
     gtin_to_sgtin_urn,
