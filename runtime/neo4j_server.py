@@ -2,13 +2,15 @@
 
 The server is put together from Maven Central (``runtime/pom.xml``): ``mvn
 dependency:copy-dependencies`` copies ``org.neo4j:neo4j`` and everything it needs into
-``<home>/lib``, and the server runs as ``java -cp <home>/lib/* org.neo4j.server.CommunityEntryPoint``,
+``<home>/lib``, and the server runs as
+``java -cp <home>/lib/* org.neo4j.server.CommunityEntryPoint``,
 the class Neo4j's own launcher starts. Nothing here is needed when yima points at another
 Neo4j (docker compose, a cluster, Aura) through ``YIMA_NEO4J_URI``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -153,9 +155,7 @@ class LocalNeo4j:
         result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
         if result.returncode != 0:
             tail = (result.stdout + result.stderr).strip().splitlines()[-15:]
-            raise Neo4jRuntimeError(
-                "Maven could not fetch the Neo4j jars:\n" + "\n".join(tail)
-            )
+            raise Neo4jRuntimeError("Maven could not fetch the Neo4j jars:\n" + "\n".join(tail))
         stamp.write_text(POM.read_text())
 
     def write_config(self) -> None:
@@ -245,7 +245,9 @@ class LocalNeo4j:
                 return True
             time.sleep(0.3)
         self.stop()
-        raise Neo4jRuntimeError(f"Neo4j did not open Bolt within {timeout:.0f} s; see {self.console_log}")
+        raise Neo4jRuntimeError(
+            f"Neo4j did not open Bolt within {timeout:.0f} s; see {self.console_log}"
+        )
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop the server if it runs; returns True when it was running."""
@@ -276,7 +278,5 @@ class LocalNeo4j:
 
 
 def _reap(pid: int) -> None:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass

@@ -1,0 +1,63 @@
+"""The ASGI application: GraphQL at /graphql, EPCIS REST at /capture, /events, /epcs."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from api.graphql.context import Context
+from api.graphql.schema import schema
+from api.rest import capture, events
+from api.services import Services
+from graph_model.schema import apply_schema
+from graph_model.settings import DatabaseSettings, open_driver
+
+__all__ = ["create_app"]
+
+
+class YimaGraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Request, response: Any = None) -> Context:  # type: ignore[override]
+        return Context(request=request, services=request.app.state.services, response=response)
+
+
+async def health(request: Request) -> Response:
+    services: Services = request.app.state.services
+    try:
+        services.driver.verify_connectivity()
+    except Exception as exc:  # the probe reports, it does not raise
+        return JSONResponse({"status": "unavailable", "neo4j": str(exc)}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: DatabaseSettings | None = None) -> Starlette:
+    settings = settings or DatabaseSettings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        driver = open_driver(settings)
+        apply_schema(driver, settings.database)
+        app.state.services = Services.open(driver, settings)
+        try:
+            yield
+        finally:
+            app.state.services.close()
+
+    graphql_app = YimaGraphQL(schema, graphql_ide="graphiql")
+    routes = [
+        Route("/health", health),
+        Route("/capture", capture.capture_document, methods=["POST"]),
+        Route("/capture/{capture_id}", capture.capture_job, methods=["GET"]),
+        Route("/events", capture.capture_event, methods=["POST"]),
+        Route("/events", events.query_events, methods=["GET"]),
+        Route("/events/{event_id:path}", events.event_by_id, methods=["GET"]),
+        Route("/epcs/{epc:path}/events", events.epc_events, methods=["GET"]),
+        Route("/graphql", graphql_app, methods=["GET", "POST"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,71 @@
+"""The EPCIS 2.0 query interface: ``GET /events``, ``GET /events/{eventID}``,
+``GET /epcs/{epc}/events``."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from api.rest.problems import problem
+from graph_model.errors import NotFound
+from graph_model.repositories.event_query import EventPage, EventQuery, EventQueryError
+
+__all__ = ["epc_events", "event_by_id", "query_events"]
+
+CONTEXT: list[Any] = [
+    "https://ref.gs1.org/standards/epcis/epcis-context.jsonld",
+    {"yima": "https://ns.yima.dev/epcis/"},
+]
+
+
+def query_document(page: EventPage, query_name: str = "SimpleEventQuery") -> dict[str, Any]:
+    return {
+        "@context": CONTEXT,
+        "type": "EPCISQueryDocument",
+        "schemaVersion": "2.0",
+        "epcisBody": {
+            "queryResults": {
+                "queryName": query_name,
+                "resultsBody": {"eventList": page.events},
+            }
+        },
+    }
+
+
+def _respond(request: Request, params: list[tuple[str, str]]) -> Response:
+    try:
+        query = EventQuery.from_params(params)
+        page = request.app.state.services.events.query(query)
+    except EventQueryError as exc:
+        return problem(400, str(exc), parameter=exc.parameter)
+    headers = {}
+    if page.next_token:
+        rest = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
+        url = request.url.path + "?" + urlencode([*rest, ("nextPageToken", page.next_token)])
+        headers["Link"] = f'<{url}>; rel="next"'
+        headers["GS1-Next-Page-Token"] = page.next_token
+    return JSONResponse(query_document(page), headers=headers, media_type="application/ld+json")
+
+
+async def query_events(request: Request) -> Response:
+    return _respond(request, list(request.query_params.multi_items()))
+
+
+async def epc_events(request: Request) -> Response:
+    epc = request.path_params["epc"]
+    params = [(k, v) for k, v in request.query_params.multi_items()]
+    return _respond(request, [*params, ("MATCH_anyEPC", epc)])
+
+
+async def event_by_id(request: Request) -> Response:
+    try:
+        event = request.app.state.services.events.get(request.path_params["event_id"])
+    except NotFound as exc:
+        return problem(404, str(exc))
+    return JSONResponse(
+        {**event, "@context": CONTEXT}, media_type="application/ld+json",
+        headers={"Location": "/events/" + quote(event["eventID"], safe="")},
+    )  # fmt: skip

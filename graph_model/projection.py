@@ -1,0 +1,286 @@
+"""Turn captured EPCIS events into the rows that the graph repositories write.
+
+Pure: no database here. ``project(events)`` returns a :class:`Projection`, a handful of row
+lists, each written by one ``UNWIND`` statement in :mod:`graph_model.repositories.events`.
+The statements are written so that the order in which rows of one batch (or of different
+batches) arrive does not change the result: containment and status are decided by event
+time, not by arrival, which is what lets ``yima rebuild`` replay the event log into an equal
+graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph_model.errors import InvalidIdentifier
+from graph_model.events import EpcisEvent
+from graph_model.identifiers.epc import parse_epc
+from graph_model.identifiers.gs1 import gs1_check_digit
+
+__all__ = ["SCAN_BIZ_STEP", "YIMA_NS", "EpcKind", "Projection", "classify_epc", "project"]
+
+YIMA_NS = "https://ns.yima.dev/epcis/"
+SCAN_BIZ_STEP = "https://ns.yima.dev/bizstep/scan"
+
+Row = dict[str, Any]
+
+UNIT_PREFIXES = ("urn:epc:id:sgtin:", "urn:yima:code:", "urn:yima:drug:")
+PACKAGE_PREFIXES = ("urn:epc:id:sscc:",)
+
+# CBV dispositions that change what a unit *is*; others (in_transit, in_progress, ...) only say
+# where it is in a process and leave the status alone.
+STATUS_OF_DISPOSITION: Mapping[str, str] = {
+    "active": "active",
+    "retail_sold": "sold",
+    "sold": "sold",
+    "dispensed": "sold",
+    "consumed": "consumed",
+    "inactive": "inactive",
+    "decommissioned": "decommissioned",
+    "destroyed": "destroyed",
+    "disposed": "destroyed",
+    "recalled": "recalled",
+    "stolen": "stolen",
+    "expired": "expired",
+    "damaged": "damaged",
+    "non_sellable_other": "non_sellable",
+}
+
+LOT_KEYS = (
+    "cbvmda:lotNumber",
+    "lotNumber",
+    "https://ref.gs1.org/cbv/cbvmda#lotNumber",
+    "urn:epcglobal:cbv:mda#lotNumber",
+)
+
+
+class EpcKind:
+    UNIT = "Code"
+    PACKAGE = "Package"
+
+
+def _digital_link_to_epc(uri: str) -> tuple[str, str] | None:
+    try:
+        parsed = parse_epc(uri)
+    except InvalidIdentifier:
+        return None
+    if parsed.kind in ("sgtin", "brand", "drug"):
+        return EpcKind.UNIT, parsed.uri
+    if parsed.kind == "sscc":
+        return EpcKind.PACKAGE, parsed.uri
+    return None
+
+
+def classify_epc(
+    epc: str, resolve: Callable[[str], tuple[str, str] | None] = _digital_link_to_epc
+) -> tuple[str, str] | None:
+    """``(label, canonical id)`` of the node an EPC projects to, or None when it has none.
+
+    Units (SGTIN, yima brand and drug codes) become ``:Code``, logistic units (SSCC)
+    ``:Package``. GS1 Digital Link URIs are converted to their EPC URN so that one unit has one
+    node whatever form an event used.
+    """
+    if epc.startswith(UNIT_PREFIXES):
+        return EpcKind.UNIT, epc
+    if epc.startswith(PACKAGE_PREFIXES):
+        return EpcKind.PACKAGE, epc
+    if epc.startswith(("http://", "https://")):
+        return resolve(epc)
+    return None
+
+
+def gtin_of_sgtin(epc: str) -> str | None:
+    """GTIN-14 of an SGTIN EPC URN (``urn:epc:id:sgtin:CP.IR.SERIAL``)."""
+    if not epc.startswith("urn:epc:id:sgtin:"):
+        return None
+    parts = epc[17:].split(".", 2)
+    if len(parts) != 3 or not parts[1]:
+        return None
+    company, item, _serial = parts
+    body = item[0] + company + item[1:]
+    return body + gs1_check_digit(body)
+
+
+def serial_of(epc: str) -> str:
+    if epc.startswith("urn:epc:id:sgtin:"):
+        return epc.rsplit(".", 1)[-1]
+    return epc.rsplit(":", 1)[-1]
+
+
+def lot_of(ilmd: Mapping[str, object]) -> str | None:
+    for key in LOT_KEYS:
+        value = ilmd.get(key)
+        if value is not None:
+            return str(value)
+    return None
+
+
+@dataclass(slots=True)
+class Projection:
+    """Rows for the graph, grouped by the statement that writes them."""
+
+    events: list[Row] = field(default_factory=list)
+    commissions: list[Row] = field(default_factory=list)
+    concerns: dict[str, list[Row]] = field(
+        default_factory=lambda: {EpcKind.UNIT: [], EpcKind.PACKAGE: []}
+    )
+    packs: dict[str, list[Row]] = field(
+        default_factory=lambda: {EpcKind.UNIT: [], EpcKind.PACKAGE: []}
+    )
+    unpacks: dict[str, list[Row]] = field(
+        default_factory=lambda: {EpcKind.UNIT: [], EpcKind.PACKAGE: []}
+    )
+    shipments: list[Row] = field(default_factory=list)
+    scans: list[Row] = field(default_factory=list)
+
+    @property
+    def units(self) -> int:
+        return sum(len(r["ids"]) for r in self.commissions)
+
+
+def _event_row(e: EpcisEvent, raw_json: str) -> Row:
+    return {
+        "id": e.event_id,
+        "hash": e.hash,
+        "type": e.type,
+        "action": e.action,
+        "eventTime": e.event_time,
+        "tz": e.event_time_zone_offset,
+        "bizStep": e.biz_step,
+        "disposition": e.disposition,
+        "readPoint": e.read_point,
+        "bizLocation": e.biz_location,
+        "parentID": e.parent_id,
+        "json": raw_json,
+    }
+
+
+def _split(epcs: Iterable[str]) -> tuple[list[str], list[str]]:
+    units: list[str] = []
+    packages: list[str] = []
+    for epc in epcs:
+        kind = classify_epc(epc)
+        if kind is None:
+            continue
+        (units if kind[0] == EpcKind.UNIT else packages).append(kind[1])
+    return units, packages
+
+
+def _party(refs: Sequence[Any], preferred: str) -> str | None:
+    for ref in refs:
+        if ref.type == preferred:
+            return str(ref.id)
+    return str(refs[0].id) if refs else None
+
+
+def _shipment_id(e: EpcisEvent) -> str:
+    for bt in e.biz_transactions:
+        if bt.type in ("desadv", "bol", "cert"):
+            return str(bt.id)
+    for bt in e.biz_transactions:
+        return str(bt.id)
+    return e.event_id
+
+
+def project(events: Iterable[tuple[EpcisEvent, str]]) -> Projection:
+    """Rows for ``events``, each given with its raw JSON text (kept on the ``:Event`` node)."""
+    out = Projection()
+    for event, raw_json in events:
+        out.events.append(_event_row(event, raw_json))
+        _project_one(event, out)
+    return out
+
+
+def _project_one(e: EpcisEvent, out: Projection) -> None:
+    t = e.event_time
+    status = STATUS_OF_DISPOSITION.get(e.disposition or "")
+    epcs = list(e.epcs)
+    if e.parent_id is not None:
+        epcs.append(e.parent_id)
+    units, packages = _split(epcs)
+
+    if e.biz_step == "commissioning" and e.action == "ADD" and units:
+        lot = lot_of(e.ilmd)
+        by_gtin: dict[str | None, list[str]] = {}
+        for unit in units:
+            by_gtin.setdefault(gtin_of_sgtin(unit), []).append(unit)
+        for gtin, ids in by_gtin.items():
+            out.commissions.append(
+                {
+                    "event": e.event_id,
+                    "t": t,
+                    "ids": ids,
+                    "serials": [serial_of(i) for i in ids],
+                    "gtin": gtin,
+                    "batch": f"{gtin}|{lot}" if gtin and lot else None,
+                    "lot": lot,
+                    "plant": e.biz_location,
+                    "line": e.read_point,
+                    "status": status or "active",
+                }
+            )
+        units = []  # the commissioning statement links these itself
+
+    for label, ids in ((EpcKind.UNIT, units), (EpcKind.PACKAGE, packages)):
+        if ids:
+            out.concerns[label].append({"event": e.event_id, "t": t, "ids": ids, "status": status})
+
+    if e.type == "AggregationEvent" and e.parent_id is not None and e.action in ("ADD", "DELETE"):
+        parent = classify_epc(e.parent_id)
+        if parent is not None and parent[0] == EpcKind.PACKAGE:
+            child_units, child_packages = _split(e.epcs)
+            target = out.packs if e.action == "ADD" else out.unpacks
+            for label, ids in ((EpcKind.UNIT, child_units), (EpcKind.PACKAGE, child_packages)):
+                if ids or e.action == "DELETE":
+                    target[label].append(
+                        {"event": e.event_id, "t": t, "parent": parent[1], "children": ids}
+                    )
+
+    if e.biz_step in ("shipping", "receiving") and (e.sources or e.destinations):
+        out.shipments.append(
+            {
+                "id": _shipment_id(e),
+                "event": e.event_id,
+                "t": t,
+                "shipping": e.biz_step == "shipping",
+                "from": _party(e.sources, "owning_party"),
+                "to": _party(e.destinations, "owning_party"),
+                "units": _split(e.epcs)[0],
+                "packages": _split(e.epcs)[1],
+                "refs": [f"{bt.type or 'ref'}:{bt.id}" for bt in e.biz_transactions],
+            }
+        )
+
+    if e.biz_step == SCAN_BIZ_STEP:
+        ext = e.raw
+        for unit in _split(e.epcs)[0]:
+            client_id = ext.get("yima:clientScanId") or ext.get(YIMA_NS + "clientScanId")
+            out.scans.append(
+                {
+                    "id": f"{e.event_id}|{unit}" if len(e.epcs) > 1 else e.event_id,
+                    "event": e.event_id,
+                    "code": unit,
+                    "t": t,
+                    "kind": _ext(ext, "scanKind") or "consumer",
+                    "actor": _ext(ext, "actor"),
+                    "device": _ext(ext, "device"),
+                    "clientScanId": client_id,
+                    "lat": _float(_ext(ext, "lat")),
+                    "lon": _float(_ext(ext, "lon")),
+                    "region": _ext(ext, "region"),
+                }
+            )
+
+
+def _ext(raw: Mapping[str, Any], name: str) -> Any:
+    value = raw.get("yima:" + name)
+    return value if value is not None else raw.get(YIMA_NS + name)
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,290 @@
+"""The event log and its projection: writes captured EPCIS events and the graph they imply.
+
+Every statement takes a list of rows (``UNWIND $rows``) so one round trip writes a whole batch.
+All writes of one batch go through the caller's transaction, so a rolled-back capture leaves
+nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, LiteralString
+
+import neo4j
+
+from graph_model.projection import EpcKind, Projection
+
+__all__ = ["EventRepository"]
+
+INSERT_EVENTS: LiteralString = """
+UNWIND $rows AS r
+CREATE (e:Event {id: r.id})
+SET e.hash = r.hash, e.type = r.type, e.action = r.action, e.eventTime = r.eventTime,
+    e.eventTimeZoneOffset = r.tz, e.bizStep = r.bizStep, e.disposition = r.disposition,
+    e.readPoint = r.readPoint, e.bizLocation = r.bizLocation, e.parentID = r.parentID,
+    e.json = r.json, e.recordTime = datetime.realtime()
+"""
+
+MERGE_BATCHES: LiteralString = """
+UNWIND $rows AS r
+MERGE (b:Batch {id: r.batch})
+  ON CREATE SET b.lot = r.lot, b.gtin = r.gtin
+SET b.firstCommissionedAt = CASE
+      WHEN b.firstCommissionedAt IS NULL OR b.firstCommissionedAt > r.t THEN r.t
+      ELSE b.firstCommissionedAt END
+MERGE (p:Product {gtin: r.gtin})
+MERGE (b)-[:OF]->(p)
+WITH b, r WHERE r.plant IS NOT NULL
+MERGE (plant:Party {id: r.plant})
+  ON CREATE SET plant:Plant
+MERGE (b)-[m:MADE_AT {line: coalesce(r.line, '')}]->(plant)
+"""
+
+COMMISSION: LiteralString = """
+UNWIND $rows AS r
+MATCH (e:Event {id: r.event})
+OPTIONAL MATCH (b:Batch {id: r.batch})
+UNWIND range(0, size(r.ids) - 1) AS i
+MERGE (c:Code {id: r.ids[i]})
+SET c.serial = r.serials[i], c.gtin = r.gtin, c.lot = r.lot,
+    c.commissionedAt = r.t, c.commissionEvent = r.event,
+    c.status = CASE WHEN c.statusAt IS NULL OR c.statusAt <= r.t THEN r.status ELSE c.status END,
+    c.statusAt = CASE WHEN c.statusAt IS NULL OR c.statusAt <= r.t THEN r.t ELSE c.statusAt END
+CREATE (e)-[:CONCERNS]->(c)
+FOREACH (_ IN CASE WHEN b IS NULL THEN [] ELSE [1] END | MERGE (c)-[:IN_BATCH]->(b))
+"""
+
+
+def _concerns(label: LiteralString) -> LiteralString:
+    return (
+        """
+UNWIND $rows AS r
+MATCH (e:Event {id: r.event})
+UNWIND r.ids AS id
+MERGE (n:"""
+        + label
+        + """ {id: id})
+CREATE (e)-[:CONCERNS]->(n)
+WITH n, r WHERE r.status IS NOT NULL AND (n.statusAt IS NULL OR n.statusAt <= r.t)
+SET n.status = r.status, n.statusAt = r.t
+"""
+    )
+
+
+def _pack(label: LiteralString) -> LiteralString:
+    # A child is in at most one container at a time: the new membership closes the one open at
+    # r.t and ends where a later one (captured earlier, out of order) begins.
+    return (
+        """
+UNWIND $rows AS r
+MERGE (p:Package {id: r.parent})
+WITH p, r
+UNWIND r.children AS cid
+MERGE (c:"""
+        + label
+        + """ {id: cid})
+WITH p, r, c
+CALL (c, r) {
+  MATCH (c)-[old:PACKED_IN]->()
+  WHERE old.since < r.t AND (old.until IS NULL OR old.until > r.t)
+  SET old.until = r.t
+}
+CALL (c, r) {
+  OPTIONAL MATCH (c)-[later:PACKED_IN]->()
+  WHERE later.since > r.t
+  RETURN min(later.since) AS next
+}
+CREATE (c)-[m:PACKED_IN {since: r.t, addEvent: r.event}]->(p)
+SET m.until = next
+"""
+    )
+
+
+def _unpack(label: LiteralString) -> LiteralString:
+    return (
+        """
+UNWIND $rows AS r
+MATCH (p:Package {id: r.parent})
+MATCH (c:"""
+        + label
+        + """)-[m:PACKED_IN]->(p)
+WHERE (size(r.children) = 0 OR c.id IN r.children)
+  AND m.since <= r.t AND (m.until IS NULL OR m.until > r.t)
+SET m.until = r.t, m.deleteEvent = r.event
+"""
+    )
+
+
+SHIPMENTS: LiteralString = """
+UNWIND $rows AS r
+MERGE (s:Shipment {id: r.id})
+FOREACH (_ IN CASE WHEN r.shipping THEN [1] ELSE [] END |
+  SET s.shippedAt = r.t, s.shipEvent = r.event)
+FOREACH (_ IN CASE WHEN r.shipping THEN [] ELSE [1] END |
+  SET s.receivedAt = r.t, s.receiveEvent = r.event)
+SET s.refs = reduce(acc = coalesce(s.refs, []), x IN r.refs |
+  CASE WHEN x IN acc THEN acc ELSE acc + x END)
+WITH s, r
+CALL (s, r) {
+  WITH * WHERE r.from IS NOT NULL
+  MERGE (f:Party {id: r.from})
+  MERGE (s)-[:FROM]->(f)
+}
+CALL (s, r) {
+  WITH * WHERE r.to IS NOT NULL
+  MERGE (t:Party {id: r.to})
+  MERGE (s)-[:TO]->(t)
+}
+CALL (s, r) {
+  UNWIND r.packages AS pid
+  MERGE (p:Package {id: pid})
+  MERGE (s)-[:CARRIES]->(p)
+}
+CALL (s, r) {
+  UNWIND r.units AS uid
+  MERGE (c:Code {id: uid})
+  MERGE (s)-[:CARRIES]->(c)
+}
+"""
+
+SCANS: LiteralString = """
+UNWIND $rows AS r
+MERGE (c:Code {id: r.code})
+CREATE (s:Scan {id: r.id})
+SET s.kind = r.kind, s.at = r.t, s.event = r.event, s.actor = r.actor, s.device = r.device,
+    s.clientScanId = r.clientScanId, s.lat = r.lat, s.lon = r.lon, s.region = r.region
+CREATE (s)-[:OF]->(c)
+WITH s, r
+CALL (s, r) {
+  WITH * WHERE r.actor IS NOT NULL AND r.kind = 'consumer'
+  MERGE (a:Consumer {id: r.actor})
+  CREATE (s)-[:BY]->(a)
+}
+CALL (s, r) {
+  WITH * WHERE r.actor IS NOT NULL AND r.kind <> 'consumer'
+  MERGE (a:Party {id: r.actor})
+  CREATE (s)-[:BY]->(a)
+}
+CALL (s, r) {
+  WITH * WHERE r.region IS NOT NULL
+  MATCH (g:Region {code: r.region})
+  CREATE (s)-[:IN]->(g)
+}
+"""
+
+EXISTING_IDS: LiteralString = """
+UNWIND $ids AS id
+MATCH (e:Event {id: id})
+RETURN e.id AS id
+"""
+
+CONCERNS = {EpcKind.UNIT: _concerns("Code"), EpcKind.PACKAGE: _concerns("Package")}
+PACKS = {EpcKind.UNIT: _pack("Code"), EpcKind.PACKAGE: _pack("Package")}
+UNPACKS = {EpcKind.UNIT: _unpack("Code"), EpcKind.PACKAGE: _unpack("Package")}
+
+# The projected part of the graph; everything else (events, master data) survives a rebuild.
+PROJECTED_LABELS: tuple[LiteralString, ...] = ("Scan", "Shipment", "Code", "Package", "Batch")
+
+CHUNK = 5000
+
+
+def _chunks(
+    rows: Sequence[dict[str, Any]], size: int, weight: str | None = None
+) -> Iterator[Sequence[dict[str, Any]]]:
+    """Slices of ``rows`` holding at most ``size`` items, counting the list ``weight`` per row."""
+    if weight is None:
+        for i in range(0, len(rows), size):
+            yield rows[i : i + size]
+        return
+    start, load = 0, 0
+    for i, row in enumerate(rows):
+        load += max(1, len(row[weight]))
+        if load >= size:
+            yield rows[start : i + 1]
+            start, load = i + 1, 0
+    if start < len(rows):
+        yield rows[start:]
+
+
+class EventRepository:
+    """Reads and writes ``:Event`` nodes and the projection derived from them."""
+
+    def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
+        self._driver = driver
+        self._database = database
+
+    def existing_ids(self, tx: neo4j.ManagedTransaction, ids: Iterable[str]) -> set[str]:
+        result = tx.run(EXISTING_IDS, ids=list(ids))
+        return {record["id"] for record in result}
+
+    def declare_errors(self, tx: neo4j.ManagedTransaction, rows: Sequence[tuple[str, str]]) -> None:
+        """Record error declarations against stored events (the event log stays append-only:
+        the original is kept and marked, the declaring copy is kept beside it)."""
+        tx.run(
+            """
+            UNWIND $rows AS r
+            MATCH (e:Event {id: r[0]})
+            SET e.errorDeclared = true, e.errorDeclarationJson = r[1]
+            """,
+            rows=[list(r) for r in rows],
+        ).consume()
+
+    def write(
+        self, tx: neo4j.ManagedTransaction, projection: Projection, *, with_events: bool = True
+    ) -> None:
+        """Write ``projection`` in the caller's transaction (events first, then the graph)."""
+        run = tx.run
+        if with_events:
+            for rows in _chunks(projection.events, 2000):
+                run(INSERT_EVENTS, rows=rows).consume()
+        batches = {r["batch"]: r for r in projection.commissions if r["batch"]}
+        if batches:
+            run(MERGE_BATCHES, rows=list(batches.values())).consume()
+        for rows in _chunks(projection.commissions, CHUNK, "ids"):
+            run(COMMISSION, rows=rows).consume()
+        for label, statement in CONCERNS.items():
+            for rows in _chunks(projection.concerns[label], CHUNK, "ids"):
+                run(statement, rows=rows).consume()
+        for label, statement in PACKS.items():
+            for rows in _chunks(projection.packs[label], CHUNK, "children"):
+                run(statement, rows=rows).consume()
+        for label, statement in UNPACKS.items():
+            for rows in _chunks(projection.unpacks[label], CHUNK, "children"):
+                run(statement, rows=rows).consume()
+        for rows in _chunks(projection.shipments, 1000):
+            run(SHIPMENTS, rows=rows).consume()
+        for rows in _chunks(projection.scans, CHUNK):
+            run(SCANS, rows=rows).consume()
+
+    # -- rebuild --------------------------------------------------------------------------
+    def clear_projection(self) -> None:
+        """Delete the projected graph, keeping events and master data."""
+        with self._driver.session(database=self._database) as session:
+            for label in PROJECTED_LABELS:
+                session.run(
+                    "MATCH (n:" + label + ") CALL (n) { DETACH DELETE n } "
+                    "IN TRANSACTIONS OF 10000 ROWS"
+                ).consume()
+
+    def iter_event_json(self, page: int = 5000) -> Iterator[list[tuple[str, str]]]:
+        """``(id, raw JSON)`` of every stored event in event-time order, a page at a time."""
+        last_time: Any = None
+        last_id = ""
+        while True:
+            records, _, _ = self._driver.execute_query(
+                """
+                MATCH (e:Event)
+                WHERE $t IS NULL OR e.eventTime > $t OR (e.eventTime = $t AND e.id > $id)
+                RETURN e.id AS id, e.eventTime AS t, e.json AS json
+                ORDER BY e.eventTime, e.id LIMIT $page
+                """,
+                t=last_time,
+                id=last_id,
+                page=page,
+                database_=self._database,
+                routing_=neo4j.RoutingControl.READ,
+            )
+            if not records:
+                return
+            last_time, last_id = records[-1]["t"], records[-1]["id"]
+            yield [(r["id"], r["json"]) for r in records]

@@ -1,0 +1,312 @@
+"""EPCIS capture: validate, hash, de-duplicate and project events into the graph.
+
+One document is captured in one transaction: with ``rollback`` behaviour (the default, as in
+the EPCIS 2.0 REST binding's ``GS1-Capture-Error-Behaviour``) any invalid event rejects the
+whole document and nothing is written; with ``proceed`` the valid events are captured and the
+invalid ones reported. An event whose ID (else hash) is stored already is counted as a
+duplicate and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+import neo4j
+
+from graph_model.errors import YimaError
+from graph_model.events import EpcisEvent
+from graph_model.projection import Projection, project
+from graph_model.repositories.events import EventRepository
+from loaders.epcis.document import EpcisValidationError, EventProblem, parse_event
+from loaders.epcis.hash import HashContext
+
+__all__ = [
+    "CaptureBehaviour",
+    "CaptureLimitExceeded",
+    "CaptureResult",
+    "CaptureService",
+    "PreparedBatch",
+    "StreamTotals",
+    "document_events",
+    "rebuild_projection",
+]
+
+DEFAULT_CAPTURE_LIMIT = 10_000
+
+
+class CaptureBehaviour(StrEnum):
+    ROLLBACK = "rollback"
+    PROCEED = "proceed"
+
+
+class CaptureLimitExceeded(YimaError):
+    """A document with more events than the capture limit allows."""
+
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(
+            f"eventList: {count} events exceed the capture limit of {limit}; "
+            "split the document or raise GS1-EPCIS-Capture-Limit"
+        )
+        self.count = count
+        self.limit = limit
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureResult:
+    """What one capture did."""
+
+    captured: tuple[str, ...] = ()
+    duplicates: tuple[str, ...] = ()
+    problems: tuple[EventProblem, ...] = ()
+    corrected: tuple[str, ...] = ()
+    units: int = 0
+
+    @property
+    def rejected(self) -> bool:
+        """True when the capture wrote nothing because of invalid events."""
+        return bool(self.problems) and not self.captured and not self.duplicates
+
+    def merge(self, other: CaptureResult) -> CaptureResult:
+        return CaptureResult(
+            self.captured + other.captured,
+            self.duplicates + other.duplicates,
+            self.problems + other.problems,
+            self.corrected + other.corrected,
+            self.units + other.units,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "captured": len(self.captured),
+            "duplicates": list(self.duplicates),
+            "corrected": list(self.corrected),
+            "problems": [
+                {"index": p.index, "eventID": p.event_id, "field": p.field, "reason": p.reason}
+                for p in self.problems
+            ],
+        }
+
+
+def document_events(document: Mapping[str, Any]) -> list[Any]:
+    """The ``eventList`` of an EPCISDocument or EPCISQueryDocument, or a clear error."""
+    if not isinstance(document, Mapping):
+        raise EpcisValidationError([EventProblem(-1, None, "document", "must be a JSON object")])
+    kind = document.get("type")
+    body = document.get("epcisBody")
+    if kind not in ("EPCISDocument", "EPCISQueryDocument"):
+        raise EpcisValidationError(
+            [EventProblem(-1, None, "type", f"must be EPCISDocument, got {kind!r}")]
+        )
+    if not isinstance(body, Mapping):
+        raise EpcisValidationError(
+            [EventProblem(-1, None, "epcisBody", "missing or not an object")]
+        )
+    if kind == "EPCISQueryDocument":
+        body = body.get("queryResults", {}).get("resultsBody", {})
+    events = body.get("eventList")
+    if not isinstance(events, list):
+        raise EpcisValidationError(
+            [EventProblem(-1, None, "epcisBody.eventList", "missing or not a list")]
+        )
+    return events
+
+
+def _context_of(document: Mapping[str, Any]) -> Any:
+    return document.get("@context")
+
+
+@dataclass(slots=True)
+class StreamTotals:
+    """Counts of a long capture stream (ids are not kept)."""
+
+    documents: int = 0
+    events: int = 0
+    duplicates: int = 0
+    units: int = 0
+
+    def add(self, result: CaptureResult) -> None:
+        self.documents += 1
+        self.events += len(result.captured)
+        self.duplicates += len(result.duplicates)
+        self.units += result.units
+
+
+@dataclass(slots=True)
+class PreparedBatch:
+    """Events parsed and projected, ready for one write transaction."""
+
+    events: list[EpcisEvent] = field(default_factory=list)
+    problems: list[EventProblem] = field(default_factory=list)
+    context: Any = None
+    projection: Projection | None = None
+
+
+def prepare(objects: Sequence[Any], context: Any = None, *, index_offset: int = 0) -> PreparedBatch:
+    """Parse and validate ``objects`` (event JSON objects) and keep every problem found."""
+    batch = PreparedBatch(context=context)
+    hash_context = HashContext.from_context(context)
+    seen: set[str] = set()
+    for i, obj in enumerate(objects):
+        try:
+            event = parse_event(obj, index=i + index_offset, context=hash_context)
+        except EpcisValidationError as exc:
+            batch.problems.extend(exc.problems)
+            continue
+        if event.event_id in seen:
+            continue  # the same event twice in one document is captured once
+        seen.add(event.event_id)
+        batch.events.append(event)
+    return batch
+
+
+def _raw_json(event: EpcisEvent, context: Any = None) -> str:
+    """The event as captured, carrying its document's ``@context`` so it stands alone."""
+    raw: Mapping[str, Any] = event.raw
+    if context is not None and "@context" not in raw:
+        raw = {"@context": context, **raw}
+    return json.dumps(raw, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+class CaptureService:
+    """Captures EPCIS documents and events into the graph."""
+
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str | None = None,
+        capture_limit: int = DEFAULT_CAPTURE_LIMIT,
+    ) -> None:
+        self._driver = driver
+        self._database = database
+        self._events = EventRepository(driver, database)
+        self.capture_limit = capture_limit
+
+    # -- public ---------------------------------------------------------------------------
+    def capture_document(
+        self,
+        document: Mapping[str, Any],
+        behaviour: CaptureBehaviour = CaptureBehaviour.ROLLBACK,
+        limit: int | None = None,
+    ) -> CaptureResult:
+        objects = document_events(document)
+        cap = min(limit or self.capture_limit, self.capture_limit)
+        if len(objects) > cap:
+            raise CaptureLimitExceeded(len(objects), cap)
+        batch = prepare(objects, _context_of(document))
+        if batch.problems and behaviour is CaptureBehaviour.ROLLBACK:
+            return CaptureResult(problems=tuple(batch.problems))
+        result = self.write(batch)
+        return CaptureResult(
+            result.captured, result.duplicates, tuple(batch.problems), result.corrected,
+            result.units,
+        )  # fmt: skip
+
+    def capture_event(self, obj: Mapping[str, Any]) -> CaptureResult:
+        batch = prepare([obj], obj.get("@context"))
+        if batch.problems:
+            return CaptureResult(problems=tuple(batch.problems))
+        return self.write(batch)
+
+    def write(self, batch: PreparedBatch) -> CaptureResult:
+        """Write the valid events of ``batch`` in one transaction, skipping stored ones."""
+        if not batch.events:
+            return CaptureResult()
+        with self._driver.session(database=self._database) as session:
+            return session.execute_write(self._write_tx, batch)
+
+    def capture_stream(
+        self,
+        documents: Iterable[Mapping[str, Any]],
+        on_batch: Callable[[CaptureResult], None] | None = None,
+    ) -> StreamTotals:
+        """Capture many documents, parsing the next while the database writes the last.
+
+        Every document is all-or-nothing (rollback behaviour); the first invalid document
+        stops the stream with :class:`EpcisValidationError`.
+        """
+        totals = StreamTotals()
+        for result in self._pipelined(documents):
+            totals.add(result)
+            if on_batch is not None:
+                on_batch(result)
+        return totals
+
+    # -- internals ------------------------------------------------------------------------
+    def _pipelined(self, documents: Iterable[Mapping[str, Any]]) -> Iterator[CaptureResult]:
+        ready: queue.Queue[PreparedBatch | BaseException | None] = queue.Queue(maxsize=2)
+
+        def produce() -> None:
+            try:
+                for document in documents:
+                    batch = prepare(document_events(document), _context_of(document))
+                    if batch.problems:
+                        raise EpcisValidationError(batch.problems)
+                    batch.projection = project(
+                        (e, _raw_json(e, batch.context)) for e in batch.events
+                    )
+                    ready.put(batch)
+                ready.put(None)
+            except BaseException as exc:  # handed to the consumer, which re-raises it
+                ready.put(exc)
+
+        producer = threading.Thread(target=produce, name="yima-capture-prepare", daemon=True)
+        producer.start()
+        while True:
+            item = ready.get()
+            if item is None:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield self.write(item)
+        producer.join()
+
+    def _write_tx(self, tx: neo4j.ManagedTransaction, batch: PreparedBatch) -> CaptureResult:
+        ids = [e.event_id for e in batch.events]
+        stored = self._events.existing_ids(tx, ids)
+        fresh = [e for e in batch.events if e.event_id not in stored]
+        corrections = [e for e in batch.events if e.event_id in stored and e.error_declaration]
+        duplicates = tuple(
+            e.event_id for e in batch.events if e.event_id in stored and not e.error_declaration
+        )
+        if corrections:
+            self._events.declare_errors(
+                tx, [(e.event_id, _raw_json(e, batch.context)) for e in corrections]
+            )
+        if not fresh:
+            return CaptureResult(
+                duplicates=duplicates, corrected=tuple(e.event_id for e in corrections)
+            )
+        projection = batch.projection
+        if projection is None or len(fresh) != len(batch.events):
+            projection = project((e, _raw_json(e, batch.context)) for e in fresh)
+        self._events.write(tx, projection)
+        return CaptureResult(
+            captured=tuple(e.event_id for e in fresh),
+            duplicates=duplicates,
+            corrected=tuple(e.event_id for e in corrections),
+            units=projection.units,
+        )
+
+
+def rebuild_projection(driver: neo4j.Driver, database: str | None = None) -> int:
+    """Delete the projected graph and replay every stored event into it, in time order."""
+    repo = EventRepository(driver, database)
+    repo.clear_projection()
+    replayed = 0
+    for page in repo.iter_event_json():
+        # The stored id wins: an event captured without an eventID is known by its hash.
+        events = [
+            replace(parse_event(json.loads(text), index=i), event_id=event_id)
+            for i, (event_id, text) in enumerate(page)
+        ]
+        projection = project((e, "") for e in events)
+        with driver.session(database=database) as session:
+            session.execute_write(lambda tx, p=projection: repo.write(tx, p, with_events=False))
+        replayed += len(events)
+    return replayed
