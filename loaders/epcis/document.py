@@ -240,25 +240,24 @@ def _location(path: tuple[int | str, ...]) -> str:
     return text or "event"
 
 
+_UNION_TAG_RE: Final = re.compile(
+    r"(?:int|float|str|bool|constrained-str|(?:list|dict|literal|function)[-\[].*)$"
+)
+
+
 def _pydantic_problems(
     err: ValidationError, index: int, event_id: str | None
 ) -> list[EventProblem]:
-    problems = []
+    # Alternatives of a union (``str | list[str]``, ``int | float``) each report under a type
+    # tag in the path; fold them into one problem per field whose reasons are joined by "or".
+    reasons: dict[str, list[str]] = {}
     for item in err.errors(include_url=False):
-        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function")))
-        # Union branches (str | list) repeat the path with a type tag; keep the first of each path.
-        loc = tuple(p for p in loc if p not in ("str", "list[str]", "list[constrained-str]"))
-        reason = item["msg"]
-        if item["type"] == "missing":
-            reason = "required field is missing"
-        problems.append(EventProblem(index, event_id, _location(loc), reason))
-    seen: set[tuple[str, str]] = set()
-    unique = []
-    for p in problems:
-        if (p.field, p.reason) not in seen:
-            seen.add((p.field, p.reason))
-            unique.append(p)
-    return unique
+        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and _UNION_TAG_RE.match(p)))
+        reason = "required field is missing" if item["type"] == "missing" else item["msg"]
+        found = reasons.setdefault(_location(loc), [])
+        if reason not in found:
+            found.append(reason)
+    return [EventProblem(index, event_id, f, " or ".join(r)) for f, r in reasons.items()]
 
 
 def _rule_problems(
