@@ -251,6 +251,7 @@ _TIME_RE: Final = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
 def parse_timestamp(text: str) -> datetime | None:
     """Parse an ISO 8601 timestamp with an explicit offset into an aware UTC datetime.
 
@@ -281,6 +282,7 @@ def parse_timestamp(text: str) -> datetime | None:
     return base.astimezone(UTC)
 
 
+@lru_cache(maxsize=8192)
 def canonical_time(text: str) -> str:
     """Return ``text`` as a UTC timestamp with millisecond precision, as the hash wants it.
 
@@ -678,10 +680,8 @@ def _value(value: object, ctx: HashContext) -> str:
 
 
 def _time_value(value: object, ctx: HashContext) -> str:
-    if isinstance(value, str):
-        fixed = canonical_time(value)
-        if fixed is not value:
-            return fixed
+    if isinstance(value, str) and _TIME_RE.match(value.strip()) is not None:
+        return canonical_time(value)
     return _value(value, ctx)
 
 
