@@ -228,18 +228,29 @@ class LocalNeo4j:
             f"--home-dir={self.home}", f"--config-dir={self.conf_dir}",
         ]  # fmt: skip
         self.console_log.parent.mkdir(parents=True, exist_ok=True)
-        with self.console_log.open("ab") as log:
-            proc = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                cwd=self.home, start_new_session=True,
-            )  # fmt: skip
-        self.pid_file.write_text(str(proc.pid))
+        # posix_spawn rather than Popen: the server outlives this process (`yima neo4j start`
+        # returns), so there is no Popen object to keep or to complain when collected.
+        log_flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+        pid = os.posix_spawn(
+            cmd[0],
+            cmd,
+            dict(os.environ),
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_OPEN, 1, str(self.console_log), log_flags, 0o644),
+                (os.POSIX_SPAWN_DUP2, 1, 2),
+            ],
+            setsid=True,
+        )
+        self.pid_file.write_text(str(pid))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if proc.poll() is not None:
+            exited, status = os.waitpid(pid, os.WNOHANG)
+            if exited:
+                self.pid_file.unlink(missing_ok=True)
                 raise Neo4jRuntimeError(
-                    f"Neo4j exited with code {proc.returncode} while starting; "
-                    f"see {self.console_log} and {self.home / 'logs' / 'neo4j.log'}"
+                    f"Neo4j exited with status {os.waitstatus_to_exitcode(status)} while "
+                    f"starting; see {self.console_log} and {self.home / 'logs' / 'neo4j.log'}"
                 )
             if self.bolt_answers():
                 return True
