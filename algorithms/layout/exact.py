@@ -1,0 +1,431 @@
+"""Exact layout solver: MILP models handed to HiGHS, warm-started by the heuristic.
+
+Uncapacitated models (p-median, UFL) use the radius formulation of Elloumi (2010) in its
+chained form: for store ``i`` with distinct costs ``D_i^1 < ... < D_i^K``, a variable
+``z_i^k ∈ [0, 1]`` is 1 when no open site costs ``D_i^k`` or less, and
+
+    min Σ_j f_j y_j + Σ_i (D_i^1 + Σ_k (D_i^{k+1} − D_i^k) z_i^k)
+    s.t. z_i^k − z_i^{k−1} + Σ_{j : c_ij = D_i^k} y_j ≥ 0    (z_i^0 = 1),
+
+which has the LP bound of the strong textbook model with far fewer non-zeros. Following
+García, Labbé and Marín (2011), only some thresholds per store are kept at first (those up
+to the heuristic plan's cost for that store, plus a margin); dropping a threshold rounds a
+store's cost down to the previous kept one, so the reduced model is a relaxation and its
+optimum a lower bound. When the rounded cost of the MILP's plan is its true cost the plan is
+optimal; otherwise the missing thresholds are added and the model is solved again. Thresholds
+that ``p`` open sites always cover (more than ``m − p`` sites within) are dropped outright.
+
+Capacitated models use the strong single-sourcing formulation (``x_ij ≤ y_j``, capacity
+rows and the aggregate ``Σ_j Q_j y_j ≥ Σ_i d_i``).
+
+References
+----------
+S. Elloumi, "A tighter formulation of the p-median problem", Journal of Combinatorial
+Optimization 19, 2010, doi:10.1007/s10878-008-9162-8.
+S. García, M. Labbé, A. Marín, "Solving large p-median problems with a radius formulation",
+INFORMS Journal on Computing 23(4), 2011, doi:10.1287/ijoc.1100.0418.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse import coo_matrix
+
+from algorithms.layout.errors import LayoutInfeasibleError
+from algorithms.layout.heuristic import solve_heuristic
+from algorithms.layout.lagrangian import lagrangian_fixing
+from algorithms.layout.milp import solve_milp
+from algorithms.layout.plan import LayoutPlan
+from algorithms.layout.problem import LayoutProblem
+
+__all__ = ["solve_exact"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+BoolArray = NDArray[np.bool_]
+
+
+def _site_columns(problem: LayoutProblem) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Objective, lower and upper bounds of the site variables ``y``."""
+    lower = np.zeros(problem.n_sites)
+    lower[list(problem.must_open)] = 1.0
+    return problem.fixed_cost.copy(), lower, np.ones(problem.n_sites)
+
+
+def _cardinality_row(problem: LayoutProblem) -> tuple[FloatArray, float, float]:
+    p = problem.p
+    return np.ones(problem.n_sites), float(p or 1), float(p or problem.n_sites)
+
+
+class _RadiusModel:
+    """The chained radius formulation over a chosen subset of thresholds per store."""
+
+    def __init__(self, problem: LayoutProblem) -> None:
+        self.problem = problem
+        self.order = np.argsort(problem.cost, axis=1, kind="stable")
+        self.sorted = np.take_along_axis(problem.cost, self.order, axis=1)
+        # rank[i, t] = index of the distinct value of sorted[i, t] among store i's values.
+        new_value = np.ones_like(self.sorted, dtype=bool)
+        new_value[:, 1:] = self.sorted[:, 1:] > self.sorted[:, :-1]
+        self.rank = np.cumsum(new_value, axis=1) - 1
+        self.distinct = [self.sorted[i, new_value[i]] for i in range(problem.n_stores)]
+        # Thresholds at or beyond which more than m - p sites lie within are always covered.
+        m = problem.n_sites
+        self.useful = np.array(
+            [
+                len(values) - 1
+                if problem.p is None
+                else int(self.rank[i, m - problem.p])
+                if m - problem.p < m
+                else 0
+                for i, values in enumerate(self.distinct)
+            ],
+            dtype=np.intp,
+        )
+
+    def keep_initial(self, plan_cost: FloatArray, margin: int) -> list[BoolArray]:
+        """Thresholds below each store's cost in ``plan_cost``, plus ``margin`` more."""
+        kept = []
+        for i, values in enumerate(self.distinct):
+            mask = np.zeros(len(values), dtype=bool)
+            upto = int(np.searchsorted(values, plan_cost[i], side="left")) + margin
+            mask[: min(upto, self.useful[i])] = True
+            mask[0] = self.useful[i] > 0
+            kept.append(mask)
+        return kept
+
+    def build(
+        self, kept: list[BoolArray]
+    ) -> tuple[FloatArray, coo_matrix, FloatArray, FloatArray, float, list[IntArray]]:
+        """Objective, matrix, row bounds, the constant term, and each store's kept indices."""
+        problem = self.problem
+        m = problem.n_sites
+        rows: list[IntArray] = []
+        cols: list[IntArray] = []
+        vals: list[FloatArray] = []
+        objective: list[FloatArray] = []
+        row_lower: list[FloatArray] = []
+        constant = 0.0
+        n_rows = 0
+        n_z = 0
+        kept_index: list[IntArray] = []
+        for i, values in enumerate(self.distinct):
+            keep = np.flatnonzero(kept[i])
+            kept_index.append(keep)
+            constant += float(values[0])
+            if keep.size == 0:
+                continue
+            # z_i^g = 1 when store i's nearest open site costs more than values[keep[g]].
+            upper = np.append(keep[1:], len(values))
+            nxt = values[np.minimum(keep + 1, len(values) - 1)]
+            previous = np.concatenate([[values[0]], nxt[:-1]])
+            objective.append(nxt - previous)
+            group = np.searchsorted(keep, self.rank[i], side="left")
+            # Site j enters the row of the first kept threshold at or above its cost.
+            in_row = group < keep.size
+            sites = self.order[i][in_row]
+            rows.append(n_rows + group[in_row])
+            cols.append(m + 0 * sites + sites - m)
+            vals.append(np.ones(sites.size))
+            g = np.arange(keep.size)
+            rows.append(n_rows + g)
+            cols.append(m + n_z + g)
+            vals.append(np.ones(keep.size))
+            rows.append(n_rows + g[1:])
+            cols.append(m + n_z + g[:-1])
+            vals.append(-np.ones(keep.size - 1))
+            lower = np.zeros(keep.size)
+            lower[0] = 1.0
+            row_lower.append(lower)
+            n_rows += keep.size
+            n_z += keep.size
+            del upper
+        site_obj, _, _ = _site_columns(problem)
+        card, _, _ = _cardinality_row(problem)
+        rows.append(np.full(m, n_rows))
+        cols.append(np.arange(m))
+        vals.append(card)
+        matrix = coo_matrix(
+            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(n_rows + 1, m + n_z),
+        )
+        c = np.concatenate([site_obj, *objective])
+        _, lo, hi = _cardinality_row(problem)
+        lower_rows = np.concatenate([*row_lower, [lo]])
+        upper_rows = np.concatenate([np.full(n_rows, np.inf), [hi]])
+        return c, matrix, lower_rows, upper_rows, constant, kept_index
+
+    def start_vector(self, sites: IntArray, kept_index: list[IntArray]) -> FloatArray:
+        """Column values of the plan opening ``sites`` in the model with ``kept_index``."""
+        problem = self.problem
+        y = np.zeros(problem.n_sites)
+        y[sites] = 1.0
+        nearest = problem.cost[:, sites].min(axis=1)
+        z = [
+            (self.distinct[i][keep] < nearest[i]).astype(np.float64)
+            for i, keep in enumerate(kept_index)
+        ]
+        return np.concatenate([y, *z])
+
+
+def _solve_radius(
+    problem: LayoutProblem,
+    sites: IntArray,
+    cost: float,
+    time_limit: float,
+    started: float,
+) -> tuple[IntArray, float, float]:
+    """Iterated radius model from the plan opening ``sites``: best sites, cost, lower bound."""
+    model = _RadiusModel(problem)
+    best_sites, best_cost = sites, cost
+    nearest = problem.cost[:, sites].min(axis=1) if sites.size else problem.cost.max(axis=1)
+    kept = model.keep_initial(nearest, margin=2)
+    lower_bound = -np.inf
+    while True:
+        remaining = time_limit - (time.perf_counter() - started)
+        if remaining <= 0:
+            break
+        c, matrix, row_lo, row_hi, constant, kept_index = model.build(kept)
+        n_cols = matrix.shape[1]
+        integer = np.zeros(n_cols, dtype=bool)
+        integer[: problem.n_sites] = True
+        col_lo = np.zeros(n_cols)
+        _, site_lo, _ = _site_columns(problem)
+        col_lo[: problem.n_sites] = site_lo
+        result = solve_milp(
+            c,
+            matrix.tocsc(),
+            row_lo,
+            row_hi,
+            col_lo,
+            np.ones(n_cols),
+            integer,
+            time_limit=remaining,
+            start=model.start_vector(best_sites, kept_index) if best_sites.size else None,
+        )
+        lower_bound = max(lower_bound, result.bound + constant)
+        if result.x is None:
+            break
+        found = np.flatnonzero(result.x[: problem.n_sites] > 0.5)
+        nearest = problem.cost[:, found].min(axis=1)
+        true_cost = float(problem.fixed_cost[found].sum() + nearest.sum())
+        if true_cost < best_cost:
+            best_sites, best_cost = found, true_cost
+        if not result.optimal or lower_bound >= best_cost - 1e-9 * max(1.0, abs(best_cost)):
+            break
+        # Add each store's missing thresholds around its cost in the MILP's plan.
+        grew = False
+        for i, values in enumerate(model.distinct):
+            k = int(np.searchsorted(values, nearest[i], side="left")) - 1
+            for t in (k, k + 1):
+                if 0 <= t < model.useful[i] and not kept[i][t]:
+                    kept[i][t] = True
+                    grew = True
+        if not grew:
+            break
+    return best_sites, best_cost, lower_bound
+
+
+def _solve_uncapacitated(
+    problem: LayoutProblem, start: LayoutPlan, time_limit: float, started: float
+) -> LayoutPlan:
+    rows = np.arange(problem.n_stores)
+    upper = start.cost
+    remaining = time_limit - (time.perf_counter() - started)
+    fixing = lagrangian_fixing(
+        problem,
+        upper,
+        start=problem.cost[rows, np.asarray(start.assignment)],
+        time_limit=max(min(remaining / 4, 10.0), 0.01),
+    )
+    best_sites = np.asarray(start.open_sites, dtype=np.intp)
+    lower_bound = fixing.bound
+    if lower_bound < upper - 1e-9 * max(1.0, abs(upper)):
+        # Solve over the sites the bound could not rule out; plans excluded cost >= upper.
+        keep = np.setdiff1d(np.arange(problem.n_sites), fixing.closed)
+        forced = np.union1d(problem.must_open, fixing.opened).astype(np.intp)
+        reduced = LayoutProblem.create(
+            problem.cost[:, keep],
+            fixed_cost=problem.fixed_cost[keep],
+            p=problem.p,
+            must_open=np.searchsorted(keep, forced).tolist(),
+            name=problem.name,
+        )
+        local = np.searchsorted(keep, best_sites)
+        compatible = np.isin(best_sites, keep).all() and np.isin(forced, best_sites).all()
+        sites, cost, bound = _solve_radius(
+            reduced,
+            local if compatible else np.array([], dtype=np.intp),
+            upper if compatible else np.inf,
+            time_limit,
+            started,
+        )
+        if cost < upper:
+            best_sites = keep[sites]
+        lower_bound = max(lower_bound, min(bound, upper))
+    return LayoutPlan.evaluate(
+        problem,
+        best_sites.tolist(),
+        lower_bound=lower_bound if np.isfinite(lower_bound) else None,
+        method="exact",
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _solve_capacitated(
+    problem: LayoutProblem, start: LayoutPlan | None, time_limit: float, started: float
+) -> LayoutPlan:
+    capacity = problem.capacity
+    if capacity is None:
+        raise ValueError("capacitated model needs capacities")
+    n, m = problem.n_stores, problem.n_sites
+    x = m + np.arange(n * m).reshape(n, m)
+    row_parts: list[IntArray] = []
+    col_parts: list[IntArray] = []
+    val_parts: list[FloatArray] = []
+
+    def add(rows: IntArray, cols: IntArray, vals: FloatArray) -> None:
+        row_parts.append(rows)
+        col_parts.append(cols)
+        val_parts.append(vals)
+
+    stores, sites = np.divmod(np.arange(n * m), m)
+    # Each store served once: rows 0..n-1.
+    add(stores, x.ravel(), np.ones(n * m))
+    # Capacity: Σ_i d_i x_ij − Q_j y_j ≤ 0, rows n..n+m-1.
+    add(n + sites, x.ravel(), problem.demand[stores])
+    add(n + np.arange(m), np.arange(m), -capacity)
+    # Strong linking x_ij ≤ y_j, rows n+m .. n+m+nm-1.
+    link = n + m + np.arange(n * m)
+    add(link, x.ravel(), np.ones(n * m))
+    add(link, sites, -np.ones(n * m))
+    # Cardinality and aggregate capacity.
+    base = n + m + n * m
+    card, card_lo, card_hi = _cardinality_row(problem)
+    add(np.full(m, base), np.arange(m), card)
+    add(np.full(m, base + 1), np.arange(m), capacity)
+    matrix = coo_matrix(
+        (np.concatenate(val_parts), (np.concatenate(row_parts), np.concatenate(col_parts))),
+        shape=(base + 2, m + n * m),
+    ).tocsc()
+    row_lo = np.concatenate(
+        [np.ones(n), np.full(m + n * m, -np.inf), [card_lo, float(problem.demand.sum())]]
+    )
+    row_hi = np.concatenate([np.ones(n), np.zeros(m + n * m), [card_hi, np.inf]])
+    site_obj, site_lo, site_hi = _site_columns(problem)
+    c = np.concatenate([site_obj, problem.cost.ravel()])
+    x0 = None
+    if start is not None:
+        x0 = np.zeros(m + n * m)
+        x0[list(start.open_sites)] = 1.0
+        x0[x[np.arange(n), np.asarray(start.assignment)]] = 1.0
+    remaining = max(time_limit - (time.perf_counter() - started), 0.01)
+    result = solve_milp(
+        c,
+        matrix,
+        row_lo,
+        row_hi,
+        np.concatenate([site_lo, np.zeros(n * m)]),
+        np.concatenate([site_hi, np.ones(n * m)]),
+        np.ones(m + n * m, dtype=bool),
+        time_limit=remaining,
+        start=x0,
+    )
+    bound = result.bound if np.isfinite(result.bound) else None
+    if result.x is None:
+        if start is not None:
+            return LayoutPlan.evaluate(
+                problem,
+                start.open_sites,
+                start.assignment,
+                lower_bound=bound,
+                method="exact",
+                seconds=time.perf_counter() - started,
+            )
+        raise LayoutInfeasibleError(
+            "capacity", f"HiGHS found no assignment within capacity ({result.status})"
+        )
+    open_sites = np.flatnonzero(result.x[:m] > 0.5)
+    assignment = np.argmax(result.x[m:].reshape(n, m), axis=1)
+    plan = LayoutPlan.evaluate(
+        problem,
+        open_sites.tolist(),
+        assignment.tolist(),
+        lower_bound=bound,
+        method="exact",
+        seconds=time.perf_counter() - started,
+    )
+    if start is not None and start.cost < plan.cost:
+        return LayoutPlan.evaluate(
+            problem,
+            start.open_sites,
+            start.assignment,
+            lower_bound=bound,
+            method="exact",
+            seconds=plan.seconds,
+        )
+    return plan
+
+
+def solve_exact(
+    problem: LayoutProblem,
+    *,
+    time_limit: float = 60.0,
+    start: LayoutPlan | None = None,
+    heuristic_time: float | None = None,
+    seed: int = 0,
+) -> LayoutPlan:
+    """Solve a layout problem with HiGHS, reporting a lower bound and the gap.
+
+    The plan returned is the best found within ``time_limit``; it is proven optimal only when
+    its ``gap`` is zero (see :attr:`LayoutPlan.proven_optimal`).
+
+    Parameters
+    ----------
+    problem : LayoutProblem
+        Any of the four models.
+    time_limit : float
+        Seconds for the whole solve, heuristic start included.
+    start : LayoutPlan, optional
+        A feasible plan to start from; by default :func:`solve_heuristic` computes one.
+    heuristic_time : float, optional
+        Seconds for that heuristic (default: a tenth of ``time_limit``, at most 5).
+    seed : int
+        Seed of the heuristic.
+
+    Returns
+    -------
+    LayoutPlan
+        With ``lower_bound`` and ``gap`` set when HiGHS produced a bound.
+
+    Raises
+    ------
+    LayoutInfeasibleError
+        If no plan within capacity exists or none was found in time.
+
+    Examples
+    --------
+    >>> problem = LayoutProblem.create([[0, 4, 9], [4, 0, 9], [9, 9, 0]], p=2)
+    >>> plan = solve_exact(problem, time_limit=10)
+    >>> plan.open_sites, plan.cost, plan.lower_bound, plan.proven_optimal
+    ((0, 2), 4.0, 4.0, True)
+    """
+    if time_limit <= 0:
+        raise ValueError(f"time_limit: must be positive, got {time_limit}")
+    started = time.perf_counter()
+    if start is None:
+        budget = heuristic_time if heuristic_time is not None else min(5.0, time_limit / 10)
+        try:
+            start = solve_heuristic(problem, time_limit=budget, seed=seed)
+        except LayoutInfeasibleError:
+            if problem.capacity is None:
+                raise
+            start = None
+    if problem.capacity is None:
+        if start is None:
+            raise ValueError("uncapacitated problems always have a start plan")
+        return _solve_uncapacitated(problem, start, time_limit, started)
+    return _solve_capacitated(problem, start, time_limit, started)
