@@ -22,16 +22,19 @@ class Mutation:
     capture_epcis = strawberry.mutation(resolver=capture_epcis)
 
 
-def _expected(error: Exception) -> bool:
+def _unexpected(error: Exception) -> bool:
     # Errors yima raises on purpose carry a message meant for the user; anything else is masked.
     from graph_model.errors import YimaError
 
     original = getattr(error, "original_error", None)
-    return original is None or not isinstance(original, YimaError)
+    return original is not None and not isinstance(original, YimaError)
 
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    extensions=[QueryDepthLimiter(max_depth=12), MaskErrors(should_mask_error=_expected)],
+    extensions=[
+        lambda: QueryDepthLimiter(max_depth=12),
+        lambda: MaskErrors(should_mask_error=_unexpected),
+    ],
 )

@@ -11,7 +11,7 @@ import base64
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, LiteralString
 
 import neo4j
@@ -102,7 +102,8 @@ def _parse_time(key: str, value: str) -> datetime:
         raise EventQueryError(key, f"{value!r} is not an ISO 8601 date-time") from exc
     if parsed.tzinfo is None:
         raise EventQueryError(key, f"{value!r} needs a time zone offset (e.g. Z or +08:00)")
-    return parsed
+    # Stored times are UTC; Neo4j orders datetimes of different offsets by local time first.
+    return parsed.astimezone(UTC)
 
 
 def _encode_token(t: Any, event_id: str) -> str:
@@ -114,7 +115,7 @@ def _decode_token(token: str) -> tuple[datetime, str]:
     try:
         padded = token + "=" * (-len(token) % 4)
         t, event_id = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(t), str(event_id)
+        return datetime.fromisoformat(t).astimezone(UTC), str(event_id)
     except (ValueError, TypeError) as exc:
         raise EventQueryError("nextPageToken", "not a token this server issued") from exc
 
