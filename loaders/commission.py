@@ -76,6 +76,7 @@ CHUNK_CODES: Final = 10_000
 """Codes per commissioning event (and per capture transaction)."""
 CSV_COLUMNS: Final = ("digital_link", "gtin", "serial", "lot", "epc")
 MAX_CHUNK_ATTEMPTS: Final = 5
+MAX_DRAW_ROUNDS: Final = 20
 _IN_FLIGHT: Final = 2
 _CONTEXT: Final[list[Any]] = ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"]
 _URI_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
@@ -476,7 +477,7 @@ class CommissionService:
         counters: _Counters,
     ) -> tuple[list[str], list[str]]:
         """``serials`` with every repeat (in the chunk, in flight, in the graph) replaced."""
-        while True:
+        for _round in range(MAX_DRAW_ROUNDS):
             epcs = codes.epcs(serials)
             taken = in_flight() | self._existing(epcs)
             seen: set[str] = set()
@@ -490,6 +491,11 @@ class CommissionService:
             counters.collisions += len(repeats)
             for i, serial in zip(repeats, self._fresh(len(repeats), order.scheme), strict=True):
                 serials[i] = serial
+        # A random source that keeps repeating itself is broken; stop rather than loop.
+        raise YimaError(
+            f"serials: {len(repeats)} of {len(serials)} serials still repeat issued ones after "
+            f"{MAX_DRAW_ROUNDS} draws; the random source is not random"
+        )
 
     def _chunk(self, serials: list[str], epcs: list[str], order: CommissionOrder) -> _Chunk:
         now = datetime.now(UTC)

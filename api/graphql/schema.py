@@ -6,6 +6,7 @@ import strawberry
 from strawberry.extensions import MaskErrors, QueryDepthLimiter
 
 from api.graphql.mutations.capture_epcis import capture_epcis
+from api.graphql.mutations.commission_codes import commission_codes
 
 __all__ = ["schema"]
 
@@ -20,6 +21,7 @@ class Query:
 @strawberry.type
 class Mutation:
     capture_epcis = strawberry.mutation(resolver=capture_epcis)
+    commission_codes = strawberry.mutation(resolver=commission_codes)
 
 
 def _unexpected(error: Exception) -> bool:
