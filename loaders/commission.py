@@ -427,9 +427,10 @@ class CommissionService:
         counters = _Counters()
         in_flight = _InFlight()
         handle = None if out is None else open(out, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        chunks = self._pipeline(order, codes, in_flight, counters)
         try:
             printer = None if handle is None else _PrintFile(handle, print_format, order)
-            for chunk in self._pipeline(order, codes, in_flight, counters):
+            for chunk in chunks:
                 self._write(order, codes, chunk, in_flight, counters)
                 links = codes.links(chunk.serials)
                 if printer is not None:
@@ -440,6 +441,7 @@ class CommissionService:
                 if on_progress is not None:
                     on_progress(len(chunk.serials))
         finally:
+            chunks.close()  # stops the second thread at once when a chunk fails
             if handle is not None:
                 handle.close()
         return CommissionResult(
