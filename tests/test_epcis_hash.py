@@ -217,3 +217,15 @@ def test_equivalent_notations_hash_alike() -> None:
         "recordTime": "2024-03-02T00:00:00Z",
     }
     assert event_hash(short) == event_hash(long)
+
+
+def test_numeric_looking_identifiers_do_not_blow_up_the_hash() -> None:
+    event = {
+        "type": "ObjectEvent",
+        "action": "OBSERVE",
+        "eventTime": "2026-01-01T00:00:00Z",
+        "eventTimeZoneOffset": "+00:00",
+        "epcList": [],
+        "example:device": "3E812345678",
+    }
+    assert event_hash(event, {"example": "https://example.org/"}).startswith("ni:///sha-256;")

@@ -313,6 +313,9 @@ def canonical_time(text: str) -> str:
 _NUMBER_RE: Final = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
+_MAX_EXPONENT: Final = 60
+
+
 def _canonical_number(value: int | float | str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -325,6 +328,10 @@ def _canonical_number(value: int | float | str) -> str:
     try:
         dec = Decimal(value)
     except InvalidOperation:
+        return value
+    if abs(dec.adjusted()) > _MAX_EXPONENT:
+        # Identifiers such as "3E81234567" look like numbers; expanding them is not canonical
+        # form but a memory exhaustion.
         return value
     if dec == dec.to_integral_value():
         return str(int(dec))
@@ -360,6 +367,7 @@ def _dl_escape(text: str) -> str:
     return text.translate(_DL_ESCAPES)
 
 
+@lru_cache(maxsize=8192)
 def _gtin(company: str, item: str) -> str:
     """GTIN-14 from an EPC company prefix and indicator-led item reference."""
     return _with_check(item[:1] + company + item[1:])
@@ -620,6 +628,19 @@ def _canonical_identifier_cached(uri: str) -> str | None:
 
 
 def _canonical_identifier(uri: str) -> str | None:
+    if uri.startswith("urn:epc:id:sgtin:"):
+        # Fast path for the bulk of every capture: a plain alphanumeric SGTIN.
+        parts = uri[17:].split(".")
+        if len(parts) == 3:
+            c, i, serial = parts
+            if (
+                len(c) + len(i) == 13
+                and c.isdigit()
+                and i.isdigit()
+                and serial.isascii()
+                and serial.isalnum()
+            ):
+                return f"https://id.gs1.org/01/{_gtin(c, i)}/21/{serial}"
     if uri.startswith("urn:epc:"):
         for prefix, pattern, convert in _URN_RULES:
             if uri.startswith(prefix):
