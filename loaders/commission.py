@@ -32,7 +32,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -521,7 +521,7 @@ class CommissionService:
 
     def _pipeline(
         self, order: CommissionOrder, codes: _Codes, in_flight: _InFlight, counters: _Counters
-    ) -> Iterator[_Chunk]:
+    ) -> Generator[_Chunk, None, None]:
         """Chunks ready to capture, prepared one or two ahead in a second thread."""
         ready: queue.Queue[_Chunk | BaseException | None] = queue.Queue(maxsize=_IN_FLIGHT)
         stop = threading.Event()

@@ -209,8 +209,8 @@ def test_graphql_mutation_commissions_and_returns_links(
     driver: neo4j.Driver, database_settings: DatabaseSettings, ns: str
 ) -> None:
     def run(**fields: object) -> dict[str, object]:
-        variables = {"input": {"gtin": GTIN, "lot": ns.upper(), "line": LINE, "plant": PLANT}}
-        variables["input"].update(fields)
+        given: dict[str, object] = {"gtin": GTIN, "lot": ns.upper(), "line": LINE, "plant": PLANT}
+        variables = {"input": given | fields}
         response = client.post("/graphql", json={"query": MUTATION, "variables": variables})
         assert response.status_code == 200, response.text
         body = response.json()
