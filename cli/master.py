@@ -1,0 +1,89 @@
+"""``yima master``: load master data (plants, lines, products, distributors, stores,
+consumers, the contracted channel, territories) from CSV / JSON / GeoJSON files."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import neo4j
+import typer
+from rich.console import Console
+
+from graph_model.errors import NotFound
+from graph_model.repositories.master_data import MasterDataRepository
+from loaders.master_data import MasterDataFileError, load_master_data, master_data_to_json
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Load master data into the graph.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def _open_driver() -> tuple[neo4j.Driver, str]:
+    from graph_model.schema import apply_schema
+    from graph_model.settings import DatabaseSettings, open_driver
+
+    settings = DatabaseSettings.from_env()
+    driver = open_driver(settings)
+    try:
+        driver.verify_connectivity()
+    except Exception as exc:
+        driver.close()
+        console.print(
+            f"[red]error:[/red] cannot reach Neo4j at {settings.uri} ({exc}); "
+            "start it with `yima neo4j start` or set YIMA_NEO4J_URI"
+        )
+        raise typer.Exit(code=1) from exc
+    apply_schema(driver, settings.database)
+    return driver, settings.database
+
+
+@app.command("load")
+def load(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="CSV files named plants.csv, lines.csv, products.csv, distributors.csv, "
+            "stores.csv, consumers.csv, supplies.csv, regions.csv; JSON files; GeoJSON "
+            "territory files; or folders of them"
+        ),
+    ],
+    china_regions: Annotated[
+        bool, typer.Option(help="Also write China's provinces and prefectures")
+    ] = True,
+) -> None:
+    """Check every row of PATHS, then write them in one transaction (all or nothing)."""
+    driver, database = _open_driver()
+    try:
+        counts = load_master_data(
+            paths, MasterDataRepository(driver, database), with_china_regions=china_regions
+        )
+    except MasterDataFileError as exc:
+        console.print(f"[red]rejected, nothing written:[/red]\n{exc}")
+        raise typer.Exit(code=1) from exc
+    except NotFound as exc:
+        console.print(f"[red]rejected, nothing written:[/red] {exc}")
+        raise typer.Exit(code=1) from exc
+    finally:
+        driver.close()
+    written = ", ".join(f"{n} {kind}" for kind, n in asdict(counts).items() if n)
+    console.print(f"loaded {written}")
+
+
+@app.command("demo-json")
+def demo_json(
+    out: Annotated[Path, typer.Argument(help="JSON file to write")],
+    units: Annotated[int, typer.Option(help="Units the demo brand makes")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Seed of the demo world")] = 1,
+) -> None:
+    """Write the demo world's master data as a JSON file that `yima master load` reads."""
+    from loaders.demo import build_world
+
+    world = build_world(units, seed)
+    out.write_text(
+        json.dumps(master_data_to_json(world.master), ensure_ascii=False, indent=1), "utf-8"
+    )
+    console.print(f"wrote {out}")

@@ -1,0 +1,712 @@
+"""Master data in Neo4j: regions, plants, lines, products, parties, consumers, the channel.
+
+Graph written here::
+
+    (:Region {code, name, level, lat, lon, location, polygon})-[:WITHIN]->(:Region)
+    (:Plant:Party {id, name, lat, lon, location})-[:IN]->(:Region)
+    (:Line {id, name, number})-[:AT]->(:Plant)
+    (:Product {gtin, name, brand, companyPrefix, category})
+    (:Distributor:Party {id, name, tier, …})-[:IN]->(:Region)
+    (:Distributor)-[:AUTHORIZED_IN {products: [gtin]}]->(:Region)
+    (:Store:Party {id, name, …})-[:IN]->(:Region)
+    (:Consumer {id})-[:IN]->(:Region)
+    (:Store|Consumer)-[:USES]->(:Phone {number} | :Device {id} | :Address {text})
+    (:Party)-[:SUPPLIES]->(:Party)
+
+Writes are ``UNWIND $rows`` + ``MERGE`` in batches, so loading the same data twice changes
+nothing, and loading changed data replaces what it describes (a store's new phone replaces
+the old ``USES``, a distributor's authorizations are the ones given). References (a store's
+region, a supply's parties) must exist in the graph or in the same call: a missing one raises
+:class:`~graph_model.errors.NotFound` and, since everything runs in one transaction, nothing
+is written.
+
+Constraints relied on (from :mod:`graph_model.schema`): unique ``Party.id``, ``Plant.id``,
+``Distributor.id``, ``Store.id``, ``Line.id``, ``Product.gtin``, ``Region.code``,
+``Consumer.id``, ``Phone.number``, ``Device.id``, ``Address.text``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, LiteralString, TypeVar
+
+import neo4j
+
+from graph_model.errors import NotFound
+from graph_model.master import (
+    Authorization,
+    Consumer,
+    Distributor,
+    Line,
+    MasterData,
+    Plant,
+    Product,
+    Region,
+    RegionLevel,
+    Store,
+    Supply,
+)
+
+__all__ = [
+    "MasterDataRepository",
+    "SaveCounts",
+    "consumer_from_record",
+    "distributor_from_record",
+    "line_from_record",
+    "plant_from_record",
+    "product_from_record",
+    "region_from_record",
+    "store_from_record",
+]
+
+Row = dict[str, Any]
+T = TypeVar("T")
+DEFAULT_BATCH: Final = 5_000
+
+# -- writes ---------------------------------------------------------------------------------
+
+_MERGE_REGIONS: Final[LiteralString] = """
+UNWIND $rows AS row
+MERGE (r:Region {code: row.code})
+SET r.name = row.name, r.level = row.level, r.lat = row.lat, r.lon = row.lon,
+    r.location = point({latitude: row.lat, longitude: row.lon}), r.polygon = row.polygon
+"""
+
+_LINK_REGIONS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (r:Region {code: row.code})
+OPTIONAL MATCH (r)-[old:WITHIN]->(other:Region)
+WHERE row.parent IS NULL OR other.code <> row.parent
+DELETE old
+WITH DISTINCT r, row
+WHERE row.parent IS NOT NULL
+MATCH (p:Region {code: row.parent})
+MERGE (r)-[:WITHIN]->(p)
+"""
+
+# Shared tail of every located party or consumer: exactly one IN to its region.
+_IN_REGION: Final[LiteralString] = """
+WITH n, row
+CALL (n, row) {
+  OPTIONAL MATCH (n)-[old:IN]->(other:Region)
+  WHERE other.code <> row.region
+  DELETE old
+}
+WITH n, row
+MATCH (r:Region {code: row.region})
+MERGE (n)-[:IN]->(r)
+"""
+
+# Identity nodes a store or consumer uses; stale links go first.
+_USES: Final[LiteralString] = """
+WITH n, row
+CALL (n, row) {
+  OPTIONAL MATCH (n)-[u:USES]->(i)
+  WHERE NOT (coalesce(i:Phone AND i.number = row.phone, false)
+             OR coalesce(i:Device AND i.id = row.device, false)
+             OR coalesce(i:Address AND i.text = row.address, false))
+  DELETE u
+}
+FOREACH (v IN CASE WHEN row.phone IS NULL THEN [] ELSE [row.phone] END |
+  MERGE (ph:Phone {number: v}) MERGE (n)-[:USES]->(ph))
+FOREACH (v IN CASE WHEN row.device IS NULL THEN [] ELSE [row.device] END |
+  MERGE (dv:Device {id: v}) MERGE (n)-[:USES]->(dv))
+FOREACH (v IN CASE WHEN row.address IS NULL THEN [] ELSE [row.address] END |
+  MERGE (ad:Address {text: v}) MERGE (n)-[:USES]->(ad))
+"""
+
+_MERGE_PLANTS: Final[LiteralString] = (
+    """
+UNWIND $rows AS row
+MERGE (n:Party {id: row.id})
+SET n:Plant, n.name = row.name, n.lat = row.lat, n.lon = row.lon,
+    n.location = point({latitude: row.lat, longitude: row.lon})
+"""
+    + _IN_REGION
+)
+
+_MERGE_LINES: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (p:Plant {id: row.plant})
+MERGE (l:Line {id: row.id})
+SET l.name = row.name, l.number = row.number
+WITH l, p
+CALL (l, p) {
+  OPTIONAL MATCH (l)-[old:AT]->(other:Plant)
+  WHERE other <> p
+  DELETE old
+}
+MERGE (l)-[:AT]->(p)
+"""
+
+_MERGE_PRODUCTS: Final[LiteralString] = """
+UNWIND $rows AS row
+MERGE (p:Product {gtin: row.gtin})
+SET p.name = row.name, p.brand = row.brand, p.companyPrefix = row.companyPrefix,
+    p.category = row.category
+"""
+
+_MERGE_DISTRIBUTORS: Final[LiteralString] = (
+    """
+UNWIND $rows AS row
+MERGE (n:Party {id: row.id})
+SET n:Distributor, n.name = row.name, n.tier = row.tier, n.lat = row.lat, n.lon = row.lon,
+    n.location = point({latitude: row.lat, longitude: row.lon})
+WITH n, row
+CALL (n, row) {
+  OPTIONAL MATCH (n)-[old:AUTHORIZED_IN]->(r:Region)
+  WHERE NOT r.code IN [a IN row.authorized | a.region]
+  DELETE old
+}
+WITH n, row
+CALL (n, row) {
+  UNWIND row.authorized AS a
+  MATCH (r:Region {code: a.region})
+  MERGE (n)-[x:AUTHORIZED_IN]->(r)
+  SET x.products = a.gtins
+}
+"""
+    + _IN_REGION
+)
+
+_MERGE_STORES: Final[LiteralString] = (
+    """
+UNWIND $rows AS row
+MERGE (n:Party {id: row.id})
+SET n:Store, n.name = row.name, n.lat = row.lat, n.lon = row.lon,
+    n.location = point({latitude: row.lat, longitude: row.lon})
+"""
+    + _USES
+    + _IN_REGION
+)
+
+_MERGE_CONSUMERS: Final[LiteralString] = (
+    """
+UNWIND $rows AS row
+MERGE (n:Consumer {id: row.id})
+"""
+    + _USES
+    + _IN_REGION
+)
+
+_MERGE_SUPPLIES: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (a:Party {id: row.supplier})
+MATCH (b:Party {id: row.customer})
+MERGE (a)-[:SUPPLIES]->(b)
+"""
+
+_MISSING_REGIONS: Final[LiteralString] = """
+UNWIND $keys AS key
+OPTIONAL MATCH (r:Region {code: key})
+WITH key, r WHERE r IS NULL
+RETURN collect(key) AS missing
+"""
+
+_MISSING_PARTIES: Final[LiteralString] = """
+UNWIND $keys AS key
+OPTIONAL MATCH (p:Party {id: key})
+WITH key, p WHERE p IS NULL
+RETURN collect(key) AS missing
+"""
+
+_MISSING_PLANTS: Final[LiteralString] = """
+UNWIND $keys AS key
+OPTIONAL MATCH (p:Plant {id: key})
+WITH key, p WHERE p IS NULL
+RETURN collect(key) AS missing
+"""
+
+_MISSING_PRODUCTS: Final[LiteralString] = """
+UNWIND $keys AS key
+OPTIONAL MATCH (p:Product {gtin: key})
+WITH key, p WHERE p IS NULL
+RETURN collect(key) AS missing
+"""
+
+# -- reads ----------------------------------------------------------------------------------
+
+_GET_REGION: Final[LiteralString] = """
+MATCH (r:Region {code: $key})
+OPTIONAL MATCH (r)-[:WITHIN]->(p:Region)
+RETURN r {.code, .name, .level, .lat, .lon, .polygon, parent: p.code} AS region
+"""
+
+_GET_REGIONS_WITHIN: Final[LiteralString] = """
+MATCH (r:Region)-[:WITHIN]->(p:Region {code: $key})
+RETURN r {.code, .name, .level, .lat, .lon, .polygon, parent: p.code} AS region
+ORDER BY r.code
+"""
+
+_GET_PLANT: Final[LiteralString] = """
+MATCH (n:Plant {id: $key})
+OPTIONAL MATCH (n)-[:IN]->(r:Region)
+RETURN n {.id, .name, .lat, .lon, region: r.code} AS plant
+"""
+
+_GET_LINE: Final[LiteralString] = """
+MATCH (l:Line {id: $key})-[:AT]->(p:Plant)
+RETURN l {.id, .name, plant: p.id} AS line
+"""
+
+_GET_PRODUCT: Final[LiteralString] = """
+MATCH (p:Product {gtin: $key})
+RETURN p {.gtin, .name, .brand, .companyPrefix, .category} AS product
+"""
+
+_GET_DISTRIBUTOR: Final[LiteralString] = """
+MATCH (n:Distributor {id: $key})
+OPTIONAL MATCH (n)-[:IN]->(r:Region)
+CALL (n) {
+  OPTIONAL MATCH (n)-[a:AUTHORIZED_IN]->(ar:Region)
+  WITH a, ar ORDER BY ar.code
+  RETURN collect(CASE WHEN ar IS NULL THEN null
+                      ELSE {region: ar.code, gtins: a.products} END) AS authorized
+}
+RETURN n {.id, .name, .tier, .lat, .lon, region: r.code, authorized: authorized} AS distributor
+"""
+
+_IDENTITIES: Final[LiteralString] = """
+CALL (n) {
+  OPTIONAL MATCH (n)-[:USES]->(i)
+  RETURN head(collect(CASE WHEN i:Phone THEN i.number END)) AS phone,
+         head(collect(CASE WHEN i:Device THEN i.id END)) AS device,
+         head(collect(CASE WHEN i:Address THEN i.text END)) AS address
+}
+"""
+
+_GET_STORE: Final[LiteralString] = (
+    """
+MATCH (n:Store {id: $key})
+OPTIONAL MATCH (n)-[:IN]->(r:Region)
+"""
+    + _IDENTITIES
+    + """
+RETURN n {.id, .name, .lat, .lon, region: r.code, phone: phone, device: device,
+          address: address} AS store
+"""
+)
+
+_GET_CONSUMER: Final[LiteralString] = (
+    """
+MATCH (n:Consumer {id: $key})
+OPTIONAL MATCH (n)-[:IN]->(r:Region)
+"""
+    + _IDENTITIES
+    + """
+RETURN n {.id, region: r.code, phone: phone, device: device} AS consumer
+"""
+)
+
+_GET_SUPPLIERS: Final[LiteralString] = """
+MATCH (s:Party)-[:SUPPLIES]->(:Party {id: $key})
+RETURN s.id AS id ORDER BY id
+"""
+
+_GET_CUSTOMERS: Final[LiteralString] = """
+MATCH (:Party {id: $key})-[:SUPPLIES]->(c:Party)
+RETURN c.id AS id ORDER BY id
+"""
+
+# -- record mappers -------------------------------------------------------------------------
+
+
+def region_from_record(record: Mapping[str, Any]) -> Region:
+    """The :class:`Region` of a ``region`` map (see the read queries of this module)."""
+    m = record["region"]
+    level: RegionLevel = m["level"]
+    return Region(m["code"], m["name"], level, m["parent"], m["lat"], m["lon"], m.get("polygon"))
+
+
+def plant_from_record(record: Mapping[str, Any]) -> Plant:
+    """The :class:`Plant` of a ``plant`` map."""
+    m = record["plant"]
+    return Plant(m["id"], m["name"], m["region"], m["lat"], m["lon"])
+
+
+def line_from_record(record: Mapping[str, Any]) -> Line:
+    """The :class:`Line` of a ``line`` map."""
+    m = record["line"]
+    return Line(m["id"], m["plant"], m["name"])
+
+
+def product_from_record(record: Mapping[str, Any]) -> Product:
+    """The :class:`Product` of a ``product`` map."""
+    m = record["product"]
+    return Product(m["gtin"], m["name"], m["brand"], m["companyPrefix"], m["category"] or "")
+
+
+def distributor_from_record(record: Mapping[str, Any]) -> Distributor:
+    """The :class:`Distributor` of a ``distributor`` map."""
+    m = record["distributor"]
+    authorized = tuple(
+        Authorization(a["region"], tuple(a["gtins"] or ())) for a in m["authorized"] if a
+    )
+    return Distributor(
+        m["id"], m["name"], int(m["tier"]), m["region"], m["lat"], m["lon"], authorized
+    )
+
+
+def store_from_record(record: Mapping[str, Any]) -> Store:
+    """The :class:`Store` of a ``store`` map."""
+    m = record["store"]
+    return Store(
+        m["id"],
+        m["name"],
+        m["region"],
+        m["lat"],
+        m["lon"],
+        phone=m["phone"],
+        address=m["address"],
+        device=m["device"],
+    )
+
+
+def consumer_from_record(record: Mapping[str, Any]) -> Consumer:
+    """The :class:`Consumer` of a ``consumer`` map."""
+    m = record["consumer"]
+    return Consumer(m["id"], m["region"], phone=m["phone"], device=m["device"])
+
+
+# -- rows -----------------------------------------------------------------------------------
+
+
+def _region_row(r: Region) -> Row:
+    return {
+        "code": r.code,
+        "name": r.name,
+        "level": r.level,
+        "parent": r.parent_code,
+        "lat": r.lat,
+        "lon": r.lon,
+        "polygon": r.polygon_geojson,
+    }
+
+
+def _plant_row(p: Plant) -> Row:
+    return {"id": p.id, "name": p.name, "region": p.region_code, "lat": p.lat, "lon": p.lon}
+
+
+def _line_row(line: Line) -> Row:
+    number = line.id.rpartition(".")[2]
+    return {
+        "id": line.id,
+        "plant": line.plant_id,
+        "name": line.name,
+        "number": int(number) if number.isdigit() else number,
+    }
+
+
+def _product_row(p: Product) -> Row:
+    return {
+        "gtin": p.gtin,
+        "name": p.name,
+        "brand": p.brand,
+        "companyPrefix": p.company_prefix,
+        "category": p.category,
+    }
+
+
+def _distributor_row(d: Distributor) -> Row:
+    return {
+        "id": d.id,
+        "name": d.name,
+        "tier": d.tier,
+        "region": d.region_code,
+        "lat": d.lat,
+        "lon": d.lon,
+        "authorized": [{"region": a.region_code, "gtins": list(a.gtins)} for a in d.authorized],
+    }
+
+
+def _store_row(s: Store) -> Row:
+    return {
+        "id": s.id,
+        "name": s.name,
+        "region": s.region_code,
+        "lat": s.lat,
+        "lon": s.lon,
+        "phone": s.phone,
+        "device": s.device,
+        "address": s.address,
+    }
+
+
+def _consumer_row(c: Consumer) -> Row:
+    return {
+        "id": c.id,
+        "region": c.region_code,
+        "phone": c.phone,
+        "device": c.device,
+        "address": None,
+    }
+
+
+def _supply_row(s: Supply) -> Row:
+    return {"supplier": s.supplier_id, "customer": s.customer_id}
+
+
+@dataclass(frozen=True, slots=True)
+class SaveCounts:
+    """How many values of each kind a save wrote (merged, whether new or not)."""
+
+    regions: int = 0
+    plants: int = 0
+    lines: int = 0
+    products: int = 0
+    distributors: int = 0
+    stores: int = 0
+    consumers: int = 0
+    supplies: int = 0
+
+    @classmethod
+    def of(cls, master: MasterData) -> SaveCounts:
+        return cls(
+            len(master.regions),
+            len(master.plants),
+            len(master.lines),
+            len(master.products),
+            len(master.distributors),
+            len(master.stores),
+            len(master.consumers),
+            len(master.supplies),
+        )
+
+
+class MasterDataRepository:
+    """Reads and writes master data.
+
+    Parameters
+    ----------
+    driver
+        An open driver; the caller owns it.
+    database
+        The database to use, else the server's default.
+    batch_size
+        Rows per ``UNWIND`` statement.
+    """
+
+    def __init__(
+        self, driver: neo4j.Driver, database: str | None = None, batch_size: int = DEFAULT_BATCH
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self._driver = driver
+        self._database = database
+        self._batch = batch_size
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def _write(
+        self, work: Callable[[neo4j.ManagedTransaction], T], tx: neo4j.ManagedTransaction | None
+    ) -> T:
+        if tx is not None:
+            return work(tx)
+        with self._driver.session(database=self._database) as session:
+            return session.execute_write(work)
+
+    def _run(self, tx: neo4j.ManagedTransaction, query: LiteralString, rows: list[Row]) -> None:
+        for i in range(0, len(rows), self._batch):
+            tx.run(query, rows=rows[i : i + self._batch]).consume()
+
+    @staticmethod
+    def _require(
+        tx: neo4j.ManagedTransaction, query: LiteralString, keys: Iterable[str], what: str
+    ) -> None:
+        wanted = sorted(set(keys))
+        if not wanted:
+            return
+        record = tx.run(query, keys=wanted).single(strict=True)
+        missing: list[str] = record["missing"]
+        if missing:
+            shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
+            raise NotFound(f"{what}: {len(missing)} unknown ({shown})")
+
+    def save(self, master: MasterData, tx: neo4j.ManagedTransaction | None = None) -> SaveCounts:
+        """Write all of ``master`` in one transaction: regions first, the channel last.
+
+        Raises
+        ------
+        NotFound
+            When a region, plant, party or product that the data refers to is neither in the
+            graph nor in ``master``; nothing is written then.
+        """
+
+        def work(t: neo4j.ManagedTransaction) -> SaveCounts:
+            self._save_regions(t, master.regions)
+            self._save_plants(t, master.plants)
+            self._save_lines(t, master.lines)
+            self._save_products(t, master.products)
+            self._save_distributors(t, master.distributors)
+            self._save_stores(t, master.stores)
+            self._save_consumers(t, master.consumers)
+            self._save_supplies(t, master.supplies)
+            return SaveCounts.of(master)
+
+        return self._write(work, tx)
+
+    def save_regions(
+        self, regions: Sequence[Region], tx: neo4j.ManagedTransaction | None = None
+    ) -> None:
+        """Merge ``regions`` and their ``WITHIN`` links (parents in the graph or in the call)."""
+        self._write(lambda t: self._save_regions(t, regions), tx)
+
+    def save_plants(
+        self, plants: Sequence[Plant], tx: neo4j.ManagedTransaction | None = None
+    ) -> None:
+        """Merge ``plants`` (as ``:Plant:Party``) and link each to its region."""
+        self._write(lambda t: self._save_plants(t, plants), tx)
+
+    def save_lines(self, lines: Sequence[Line], tx: neo4j.ManagedTransaction | None = None) -> None:
+        """Merge ``lines`` and link each to its plant."""
+        self._write(lambda t: self._save_lines(t, lines), tx)
+
+    def save_products(
+        self, products: Sequence[Product], tx: neo4j.ManagedTransaction | None = None
+    ) -> None:
+        """Merge ``products``."""
+        self._write(lambda t: self._save_products(t, products), tx)
+
+    def save_distributors(
+        self, distributors: Sequence[Distributor], tx: neo4j.ManagedTransaction | None = None
+    ) -> None:
+        """Merge ``distributors`` with their regions and authorizations."""
+        self._write(lambda t: self._save_distributors(t, distributors), tx)
+
+    def save_stores(
+        self, stores: Sequence[Store], tx: neo4j.ManagedTransaction | None = None
+    ) -> None:
+        """Merge ``stores`` with their regions and identity nodes."""
+        self._write(lambda t: self._save_stores(t, stores), tx)
+
+    def save_consumers(
+        self, consumers: Sequence[Consumer], tx: neo4j.ManagedTransaction | None = None
+    ) -> None:
+        """Merge ``consumers`` with their regions and identity nodes."""
+        self._write(lambda t: self._save_consumers(t, consumers), tx)
+
+    def save_supplies(
+        self, supplies: Sequence[Supply], tx: neo4j.ManagedTransaction | None = None
+    ) -> None:
+        """Merge the contracted channel ``supplies`` between existing parties."""
+        self._write(lambda t: self._save_supplies(t, supplies), tx)
+
+    def _save_regions(self, t: neo4j.ManagedTransaction, regions: Sequence[Region]) -> None:
+        if not regions:
+            return
+        rows = [_region_row(r) for r in regions]
+        given = {r.code for r in regions}
+        self._require(
+            t,
+            _MISSING_REGIONS,
+            (r.parent_code for r in regions if r.parent_code and r.parent_code not in given),
+            "parent regions",
+        )
+        self._run(t, _MERGE_REGIONS, rows)
+        self._run(t, _LINK_REGIONS, rows)
+
+    def _save_plants(self, t: neo4j.ManagedTransaction, plants: Sequence[Plant]) -> None:
+        if plants:
+            self._require(t, _MISSING_REGIONS, (p.region_code for p in plants), "plant regions")
+            self._run(t, _MERGE_PLANTS, [_plant_row(p) for p in plants])
+
+    def _save_lines(self, t: neo4j.ManagedTransaction, lines: Sequence[Line]) -> None:
+        if lines:
+            self._require(t, _MISSING_PLANTS, (x.plant_id for x in lines), "plants of lines")
+            self._run(t, _MERGE_LINES, [_line_row(x) for x in lines])
+
+    def _save_products(self, t: neo4j.ManagedTransaction, products: Sequence[Product]) -> None:
+        if products:
+            self._run(t, _MERGE_PRODUCTS, [_product_row(p) for p in products])
+
+    def _save_distributors(
+        self, t: neo4j.ManagedTransaction, distributors: Sequence[Distributor]
+    ) -> None:
+        if not distributors:
+            return
+        codes = [d.region_code for d in distributors]
+        codes += [a.region_code for d in distributors for a in d.authorized]
+        self._require(t, _MISSING_REGIONS, codes, "distributor regions")
+        gtins = (g for d in distributors for a in d.authorized for g in a.gtins)
+        self._require(t, _MISSING_PRODUCTS, gtins, "authorized products")
+        self._run(t, _MERGE_DISTRIBUTORS, [_distributor_row(d) for d in distributors])
+
+    def _save_stores(self, t: neo4j.ManagedTransaction, stores: Sequence[Store]) -> None:
+        if stores:
+            self._require(t, _MISSING_REGIONS, (s.region_code for s in stores), "store regions")
+            self._run(t, _MERGE_STORES, [_store_row(s) for s in stores])
+
+    def _save_consumers(self, t: neo4j.ManagedTransaction, consumers: Sequence[Consumer]) -> None:
+        if consumers:
+            codes = (c.region_code for c in consumers)
+            self._require(t, _MISSING_REGIONS, codes, "consumer regions")
+            self._run(t, _MERGE_CONSUMERS, [_consumer_row(c) for c in consumers])
+
+    def _save_supplies(self, t: neo4j.ManagedTransaction, supplies: Sequence[Supply]) -> None:
+        if supplies:
+            ids = [s.supplier_id for s in supplies] + [s.customer_id for s in supplies]
+            self._require(t, _MISSING_PARTIES, ids, "parties of the channel")
+            self._run(t, _MERGE_SUPPLIES, [_supply_row(s) for s in supplies])
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def _one(self, query: LiteralString, key: str, what: str) -> neo4j.Record:
+        records, _, _ = self._driver.execute_query(
+            query, key=key, database_=self._database, routing_=neo4j.RoutingControl.READ
+        )
+        if not records:
+            raise NotFound(f"{what} {key!r} does not exist")
+        return records[0]
+
+    def _ids(self, query: LiteralString, key: str) -> list[str]:
+        records, _, _ = self._driver.execute_query(
+            query, key=key, database_=self._database, routing_=neo4j.RoutingControl.READ
+        )
+        return [str(r["id"]) for r in records]
+
+    def get_region(self, code: str) -> Region:
+        """The region ``code``; raises :class:`NotFound` when missing."""
+        return region_from_record(self._one(_GET_REGION, code, "region"))
+
+    def regions_within(self, code: str) -> list[Region]:
+        """The regions directly within region ``code`` (a province's prefectures)."""
+        records, _, _ = self._driver.execute_query(
+            _GET_REGIONS_WITHIN,
+            key=code,
+            database_=self._database,
+            routing_=neo4j.RoutingControl.READ,
+        )
+        return [region_from_record(r) for r in records]
+
+    def get_plant(self, plant_id: str) -> Plant:
+        """The plant ``plant_id``; raises :class:`NotFound` when missing."""
+        return plant_from_record(self._one(_GET_PLANT, plant_id, "plant"))
+
+    def get_line(self, line_id: str) -> Line:
+        """The line ``line_id``; raises :class:`NotFound` when missing."""
+        return line_from_record(self._one(_GET_LINE, line_id, "line"))
+
+    def get_product(self, gtin: str) -> Product:
+        """The product ``gtin``; raises :class:`NotFound` when missing."""
+        return product_from_record(self._one(_GET_PRODUCT, gtin, "product"))
+
+    def get_distributor(self, distributor_id: str) -> Distributor:
+        """The distributor ``distributor_id``; raises :class:`NotFound` when missing."""
+        return distributor_from_record(self._one(_GET_DISTRIBUTOR, distributor_id, "distributor"))
+
+    def get_store(self, store_id: str) -> Store:
+        """The store ``store_id``; raises :class:`NotFound` when missing."""
+        return store_from_record(self._one(_GET_STORE, store_id, "store"))
+
+    def get_consumer(self, consumer_id: str) -> Consumer:
+        """The consumer ``consumer_id``; raises :class:`NotFound` when missing."""
+        return consumer_from_record(self._one(_GET_CONSUMER, consumer_id, "consumer"))
+
+    def suppliers_of(self, party_id: str) -> list[str]:
+        """Ids of the parties contracted to supply ``party_id``."""
+        return self._ids(_GET_SUPPLIERS, party_id)
+
+    def customers_of(self, party_id: str) -> list[str]:
+        """Ids of the parties ``party_id`` is contracted to supply."""
+        return self._ids(_GET_CUSTOMERS, party_id)
