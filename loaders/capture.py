@@ -167,10 +167,10 @@ def prepare(objects: Sequence[Any], context: Any = None, *, index_offset: int = 
 
 def _raw_json(event: EpcisEvent, context: Any = None) -> str:
     """The event as captured, carrying its document's ``@context`` so it stands alone."""
-    raw: Mapping[str, Any] = event.raw
+    raw = dict(event.raw)
     if context is not None and "@context" not in raw:
         raw = {"@context": context, **raw}
-    return json.dumps(raw, ensure_ascii=False, separators=(",", ":"), default=str)
+    return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
 
 
 class CaptureService:

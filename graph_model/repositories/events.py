@@ -65,7 +65,20 @@ MERGE (n:"""
         + label
         + """ {id: id})
 CREATE (e)-[:CONCERNS]->(n)
-WITH n, r WHERE r.status IS NOT NULL AND (n.statusAt IS NULL OR n.statusAt <= r.t)
+"""
+    )
+
+
+def _status(label: LiteralString) -> LiteralString:
+    # Apart from the links so that neither statement needs an Eager barrier.
+    return (
+        """
+UNWIND $rows AS r
+UNWIND r.ids AS id
+MATCH (n:"""
+        + label
+        + """ {id: id})
+WHERE n.statusAt IS NULL OR n.statusAt <= r.t
 SET n.status = r.status, n.statusAt = r.t
 """
     )
@@ -179,6 +192,7 @@ RETURN e.id AS id
 """
 
 CONCERNS = {EpcKind.UNIT: _concerns("Code"), EpcKind.PACKAGE: _concerns("Package")}
+STATUS = {EpcKind.UNIT: _status("Code"), EpcKind.PACKAGE: _status("Package")}
 PACKS = {EpcKind.UNIT: _pack("Code"), EpcKind.PACKAGE: _pack("Package")}
 UNPACKS = {EpcKind.UNIT: _unpack("Code"), EpcKind.PACKAGE: _unpack("Package")}
 
@@ -245,6 +259,9 @@ class EventRepository:
         for label, statement in CONCERNS.items():
             for rows in _chunks(projection.concerns[label], CHUNK, "ids"):
                 run(statement, rows=rows).consume()
+            with_status = [r for r in projection.concerns[label] if r["status"] is not None]
+            for rows in _chunks(with_status, CHUNK, "ids"):
+                run(STATUS[label], rows=rows).consume()
         for label, statement in PACKS.items():
             for rows in _chunks(projection.packs[label], CHUNK, "children"):
                 run(statement, rows=rows).consume()
@@ -274,7 +291,8 @@ class EventRepository:
             records, _, _ = self._driver.execute_query(
                 """
                 MATCH (e:Event)
-                WHERE $t IS NULL OR e.eventTime > $t OR (e.eventTime = $t AND e.id > $id)
+                WHERE e.json IS NOT NULL
+                  AND ($t IS NULL OR e.eventTime > $t OR (e.eventTime = $t AND e.id > $id))
                 RETURN e.id AS id, e.eventTime AS t, e.json AS json
                 ORDER BY e.eventTime, e.id LIMIT $page
                 """,
