@@ -1,0 +1,61 @@
+"""The ``yima`` command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from graph_model.settings import DatabaseSettings
+from tests.factories import Chain
+
+runner = CliRunner()
+
+
+def vector_files(shared: Path) -> list[Path]:
+    folder = shared / "epcis-hash-vectors"
+    return sorted(p for p in folder.glob("*.jsonld") if p.with_suffix(".hashes").exists())
+
+
+def test_epcis_hash_prints_the_reference_hash_of_every_event(shared_dir: Path) -> None:
+    files = vector_files(shared_dir / "data")
+    assert len(files) >= 15
+    for path in files:
+        result = runner.invoke(app, ["epcis", "hash", str(path)])
+        assert result.exit_code == 0, result.output
+        expected = path.with_suffix(".hashes").read_text().split()
+        assert result.output.split() == expected, path.name
+
+
+def test_epcis_hash_names_an_unreadable_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    result = runner.invoke(app, ["epcis", "hash", str(bad)])
+    assert result.exit_code != 0 and "bad.json" in result.output
+
+
+def test_neo4j_status_of_a_server_that_is_not_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("YIMA_NEO4J_HOME", str(tmp_path / "nothing"))
+    result = runner.invoke(app, ["neo4j", "status"])
+    assert result.exit_code == 3 and "stopped" in result.output
+
+
+def test_epcis_capture_from_a_file(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    database_settings: DatabaseSettings,
+    driver: object,
+    ns: str,
+) -> None:
+    monkeypatch.setenv("YIMA_NEO4J_URI", database_settings.uri)
+    doc = tmp_path / "doc.jsonld"
+    doc.write_text(json.dumps(Chain(ns).document()))
+    first = runner.invoke(app, ["epcis", "capture", str(doc)])
+    assert first.exit_code == 0 and "captured 9, already stored 0" in first.output
+    second = runner.invoke(app, ["epcis", "capture", str(doc)])
+    assert "captured 0, already stored 9" in second.output
