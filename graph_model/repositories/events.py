@@ -1,5 +1,8 @@
 """The event log and its projection: writes captured EPCIS events and the graph they imply.
 
+Projection statements are idempotent (MERGE on the event that caused each fact), so replaying
+an event that is already projected changes nothing: a rebuild may overlap live captures.
+
 Every statement takes a list of rows (``UNWIND $rows``) so one round trip writes a whole batch.
 All writes of one batch go through the caller's transaction, so a rolled-back capture leaves
 nothing behind.
@@ -50,7 +53,7 @@ SET c.serial = r.serials[i], c.gtin = r.gtin, c.lot = r.lot,
     c.commissionedAt = r.t, c.commissionEvent = r.event,
     c.status = CASE WHEN c.statusAt IS NULL OR c.statusAt <= r.t THEN r.status ELSE c.status END,
     c.statusAt = CASE WHEN c.statusAt IS NULL OR c.statusAt <= r.t THEN r.t ELSE c.statusAt END
-CREATE (e)-[:CONCERNS]->(c)
+MERGE (e)-[:CONCERNS]->(c)
 FOREACH (_ IN CASE WHEN b IS NULL THEN [] ELSE [1] END | MERGE (c)-[:IN_BATCH]->(b))
 """
 
@@ -64,7 +67,7 @@ UNWIND r.ids AS id
 MERGE (n:"""
         + label
         + """ {id: id})
-CREATE (e)-[:CONCERNS]->(n)
+MERGE (e)-[:CONCERNS]->(n)
 """
     )
 
@@ -107,8 +110,8 @@ CALL (c, r) {
   WHERE later.since > r.t
   RETURN min(later.since) AS next
 }
-CREATE (c)-[m:PACKED_IN {since: r.t, addEvent: r.event}]->(p)
-SET m.until = next
+MERGE (c)-[m:PACKED_IN {addEvent: r.event}]->(p)
+SET m.since = r.t, m.until = next
 """
     )
 
@@ -163,25 +166,25 @@ CALL (s, r) {
 SCANS: LiteralString = """
 UNWIND $rows AS r
 MERGE (c:Code {id: r.code})
-CREATE (s:Scan {id: r.id})
+MERGE (s:Scan {id: r.id})
 SET s.kind = r.kind, s.at = r.t, s.event = r.event, s.actor = r.actor, s.device = r.device,
     s.clientScanId = r.clientScanId, s.lat = r.lat, s.lon = r.lon, s.region = r.region
-CREATE (s)-[:OF]->(c)
+MERGE (s)-[:OF]->(c)
 WITH s, r
 CALL (s, r) {
   WITH * WHERE r.actor IS NOT NULL AND r.kind = 'consumer'
   MERGE (a:Consumer {id: r.actor})
-  CREATE (s)-[:BY]->(a)
+  MERGE (s)-[:BY]->(a)
 }
 CALL (s, r) {
   WITH * WHERE r.actor IS NOT NULL AND r.kind <> 'consumer'
   MERGE (a:Party {id: r.actor})
-  CREATE (s)-[:BY]->(a)
+  MERGE (s)-[:BY]->(a)
 }
 CALL (s, r) {
   WITH * WHERE r.region IS NOT NULL
   MATCH (g:Region {code: r.region})
-  CREATE (s)-[:IN]->(g)
+  MERGE (s)-[:IN]->(g)
 }
 """
 
