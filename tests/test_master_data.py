@@ -477,3 +477,11 @@ def test_china_regions_load_with_their_hierarchy(driver: neo4j.Driver) -> None:
     shenzhen = repo.get_region("440300")
     assert shenzhen.name == "深圳市" and shenzhen.parent_code == "440000"
     assert len(repo.regions_within("440000")) == 21
+
+
+def test_non_atomic_save_writes_kind_by_kind(driver: neo4j.Driver, ns: str) -> None:
+    master = _world(ns)
+    repo = MasterDataRepository(driver, batch_size=1)
+    assert repo.save(master, atomic=False).consumers == 1
+    assert repo.get_distributor(master.distributors[1].id) == master.distributors[1]
+    assert repo.suppliers_of(master.distributors[0].id) == [master.plants[0].id]

@@ -523,28 +523,48 @@ class MasterDataRepository:
             shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
             raise NotFound(f"{what}: {len(missing)} unknown ({shown})")
 
-    def save(self, master: MasterData, tx: neo4j.ManagedTransaction | None = None) -> SaveCounts:
-        """Write all of ``master`` in one transaction: regions first, the channel last.
+    def save(
+        self,
+        master: MasterData,
+        tx: neo4j.ManagedTransaction | None = None,
+        *,
+        atomic: bool = True,
+    ) -> SaveCounts:
+        """Write all of ``master``: regions first, the channel last.
+
+        With ``atomic`` (the default) everything is one transaction. Without it, and with no
+        ``tx``, each kind is its own transaction: for very large master data (a million-unit
+        demo world has 100,000 consumers), where a partial load is harmless because loading
+        again completes it.
 
         Raises
         ------
         NotFound
             When a region, plant, party or product that the data refers to is neither in the
-            graph nor in ``master``; nothing is written then.
+            graph nor in ``master``; nothing of that kind (with ``atomic``: nothing at all) is
+            written then.
         """
+        steps: list[Callable[[neo4j.ManagedTransaction], None]] = [
+            lambda t: self._save_regions(t, master.regions),
+            lambda t: self._save_plants(t, master.plants),
+            lambda t: self._save_lines(t, master.lines),
+            lambda t: self._save_products(t, master.products),
+            lambda t: self._save_distributors(t, master.distributors),
+            lambda t: self._save_stores(t, master.stores),
+            lambda t: self._save_consumers(t, master.consumers),
+            lambda t: self._save_supplies(t, master.supplies),
+        ]
 
-        def work(t: neo4j.ManagedTransaction) -> SaveCounts:
-            self._save_regions(t, master.regions)
-            self._save_plants(t, master.plants)
-            self._save_lines(t, master.lines)
-            self._save_products(t, master.products)
-            self._save_distributors(t, master.distributors)
-            self._save_stores(t, master.stores)
-            self._save_consumers(t, master.consumers)
-            self._save_supplies(t, master.supplies)
-            return SaveCounts.of(master)
+        def work(t: neo4j.ManagedTransaction) -> None:
+            for step in steps:
+                step(t)
 
-        return self._write(work, tx)
+        if atomic or tx is not None:
+            self._write(work, tx)
+        else:
+            for step in steps:
+                self._write(step, None)
+        return SaveCounts.of(master)
 
     def save_regions(
         self, regions: Sequence[Region], tx: neo4j.ManagedTransaction | None = None

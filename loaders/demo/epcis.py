@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any, Final
 
 __all__ = [
@@ -80,13 +81,8 @@ def documents(events: Iterable[Event], per_document: int) -> Iterator[dict[str, 
     """
     if per_document < 1:
         raise ValueError(f"per_document must be at least 1, got {per_document}")
-    batch: list[Event] = []
-    for event in events:
-        batch.append(event)
-        if len(batch) == per_document:
-            yield _document(batch)
-            batch = []
-    if batch:
+    stream = iter(events)
+    while batch := list(islice(stream, per_document)):
         yield _document(batch)
 
 

@@ -20,7 +20,7 @@ import random
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import count
+from itertools import chain, count
 from typing import Any, Final
 
 from graph_model.identifiers.gs1 import gs1_check_digit
@@ -149,9 +149,11 @@ class _Flow:
     def _push(self, t: int, handler: int, arg: Any) -> None:
         heapq.heappush(self.heap, (t if t > self.now else self.now, next(self.seq), handler, arg))
 
-    def run(self) -> Iterator[Event]:
+    def batches(self) -> Iterator[list[Event]]:
+        """The events, in time order, as the lists that each moment produced."""
         heap = self.heap
         pop = heapq.heappop
+        scans = self.scans
         handlers: list[Callable[[int, Any], None]] = [
             self._produce,
             self._pack_cases,
@@ -162,7 +164,7 @@ class _Flow:
             self._unpack_at_store,
             self._unpack_pallets,
             self._sell,
-            self.scans.consumer_scan,
+            scans.consumer_scan,
         ]
         if self.world.units > 0:
             self._push(self._lot_time(0), _PRODUCE, 0)
@@ -171,11 +173,11 @@ class _Flow:
             self.now = t
             handlers[handler](t, arg)
             if self.out:
-                out, self.out = self.out, []
-                yield from out
-            if self.scans.out:
-                out, self.scans.out = self.scans.out, []
-                yield from out
+                yield self.out
+                self.out = []
+            if scans.out:
+                yield scans.out
+                scans.out = []
 
     def _base(self, t: int, kind: str) -> Event:
         return {
@@ -416,7 +418,7 @@ class _Flow:
             n, k = len(units), len(days)
             draws = rng.randbytes(2 * n)
             by_day: dict[int, list[int]] = {}
-            base = case_no * 32
+            base = case_no << 5  # unit i of a case is (case << 5) + i: 24 units fit in 5 bits
             for i in range(n):
                 if draws[i] >= unsold_below:
                     by_day.setdefault(days[draws[n + i] % k], []).append(base + i)
@@ -434,9 +436,13 @@ class _Flow:
         items = self.sale_buckets.pop(key)
         items.sort()
         sold: list[str] = []
+        case_urns = self.case_urns
+        current, urns = -1, []
         for item in items:
-            case_no, i = divmod(item, 32)
-            sold.append(self.case_urns(case_no)[i])
+            if item >> 5 != current:
+                current = item >> 5
+                urns = case_urns(current)
+            sold.append(urns[item & 31])
         e = self._base(t, "ObjectEvent")
         e["epcList"] = sold
         e["action"] = "OBSERVE"
@@ -462,4 +468,5 @@ def events(
     scan_policy: ScanPolicy | None = None,
 ) -> Iterator[Event]:
     """Every EPCIS event of ``world``'s history, in ``eventTime`` order."""
-    return _Flow(world, seed, policy or FlowPolicy(), scan_policy or ScanPolicy()).run()
+    flow = _Flow(world, seed, policy or FlowPolicy(), scan_policy or ScanPolicy())
+    return chain.from_iterable(flow.batches())
