@@ -245,28 +245,30 @@ def _candidates(problem: LayoutProblem, sites: IntArray) -> list[tuple[str, int,
     moves: list[tuple[float, str, int, int]] = []
     order = np.argsort(deltas.swap, axis=None)[:_CANDIDATES]
     for flat in order:
-        r, l = np.unravel_index(int(flat), deltas.swap.shape)
-        if np.isfinite(deltas.swap[r, l]):
-            moves.append((float(deltas.swap[r, l]), "swap", int(r), int(l)))
+        out, into = np.unravel_index(int(flat), deltas.swap.shape)
+        if np.isfinite(deltas.swap[out, into]):
+            moves.append((float(deltas.swap[out, into]), "swap", int(out), int(into)))
     for name, values in (("add", deltas.add), ("drop", deltas.drop)):
         if values is None:
             continue
         for index in np.argsort(values)[: _CANDIDATES // 4]:
             if np.isfinite(values[index]):
-                r, l = (-1, int(index)) if name == "add" else (int(index), -1)
-                moves.append((float(values[index]), name, r, l))
+                out, into = (-1, int(index)) if name == "add" else (int(index), -1)
+                moves.append((float(values[index]), name, out, into))
     moves.sort(key=lambda move: move[0])
-    return [(kind, r, l) for _, kind, r, l in moves[:_CANDIDATES]]
+    return [(kind, out, into) for _, kind, out, into in moves[:_CANDIDATES]]
 
 
 def _descend(problem: LayoutProblem, start: Assignment, deadline: float) -> Assignment:
     current = start
     while time.perf_counter() < deadline:
         improved: Assignment | None = None
-        for kind, r, l in _candidates(problem, current.sites):
-            trial = assign_greedy(problem, apply_move(current.sites, kind, r, l))
-            if trial.better_than(current) and trial.better_than(improved):
+        for kind, out, into in _candidates(problem, current.sites):
+            trial = assign_greedy(problem, apply_move(current.sites, kind, out, into))
+            if trial.better_than(current):
+                # First improvement: candidates come in order of promise.
                 improved = trial
+                break
         if improved is None:
             break
         current = improved
@@ -277,9 +279,9 @@ def solve_capacitated(
     problem: LayoutProblem,
     *,
     time_limit: float = 5.0,
-    max_stall: int = 30,
+    max_stall: int = 20,
     seed: int = 0,
-    polish: int = 3,
+    polish: int = 10,
 ) -> LayoutPlan:
     """Heuristic plan for a capacitated problem (see the module docstring).
 

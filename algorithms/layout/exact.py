@@ -7,13 +7,13 @@ chained form: for store ``i`` with distinct costs ``D_i^1 < ... < D_i^K``, a var
     min Σ_j f_j y_j + Σ_i (D_i^1 + Σ_k (D_i^{k+1} − D_i^k) z_i^k)
     s.t. z_i^k − z_i^{k−1} + Σ_{j : c_ij = D_i^k} y_j ≥ 0    (z_i^0 = 1),
 
-which has the LP bound of the strong textbook model with far fewer non-zeros. Following
-García, Labbé and Marín (2011), only some thresholds per store are kept at first (those up
-to the heuristic plan's cost for that store, plus a margin); dropping a threshold rounds a
-store's cost down to the previous kept one, so the reduced model is a relaxation and its
-optimum a lower bound. When the rounded cost of the MILP's plan is its true cost the plan is
-optimal; otherwise the missing thresholds are added and the model is solved again. Thresholds
-that ``p`` open sites always cover (more than ``m − p`` sites within) are dropped outright.
+which has the LP bound of the strong textbook model with far fewer non-zeros (García, Labbé
+and Marín 2011). Thresholds that ``p`` open sites always cover (more than ``m − p`` sites
+within) are dropped. Before the MILP, a Lagrangian bound (:mod:`.lagrangian`) against the
+heuristic plan fixes most sites open or closed, so the model is built over the few sites
+left; plans it excludes cost at least the heuristic's, so the global bound is the smaller of
+the two. With integer costs HiGHS stops once its bound is within 1 of the incumbent, which
+already proves optimality.
 
 Capacitated models use the strong single-sourcing formulation (``x_ij ≤ y_j``, capacity
 rows and the aggregate ``Σ_j Q_j y_j ≥ Σ_i d_i``).
@@ -61,7 +61,11 @@ def _cardinality_row(problem: LayoutProblem) -> tuple[FloatArray, float, float]:
 
 
 class _RadiusModel:
-    """The chained radius formulation over a chosen subset of thresholds per store."""
+    """The chained radius formulation over a subset of each store's cost thresholds.
+
+    Keeping only some thresholds rounds a store's cost down to the last kept one, so any
+    subset gives a relaxation; :meth:`keep_all` keeps every threshold that matters.
+    """
 
     def __init__(self, problem: LayoutProblem) -> None:
         self.problem = problem
@@ -74,26 +78,15 @@ class _RadiusModel:
         self.distinct = [self.sorted[i, new_value[i]] for i in range(problem.n_stores)]
         # Thresholds at or beyond which more than m - p sites lie within are always covered.
         m = problem.n_sites
-        self.useful = np.array(
-            [
-                len(values) - 1
-                if problem.p is None
-                else int(self.rank[i, m - problem.p])
-                if m - problem.p < m
-                else 0
-                for i, values in enumerate(self.distinct)
-            ],
-            dtype=np.intp,
-        )
+        last = np.array([len(values) - 1 for values in self.distinct], dtype=np.intp)
+        self.useful = last if problem.p is None else self.rank[:, m - problem.p].astype(np.intp)
 
-    def keep_initial(self, plan_cost: FloatArray, margin: int) -> list[BoolArray]:
-        """Thresholds below each store's cost in ``plan_cost``, plus ``margin`` more."""
+    def keep_all(self) -> list[BoolArray]:
+        """Every threshold that ``p`` open sites do not always cover."""
         kept = []
         for i, values in enumerate(self.distinct):
             mask = np.zeros(len(values), dtype=bool)
-            upto = int(np.searchsorted(values, plan_cost[i], side="left")) + margin
-            mask[: min(upto, self.useful[i])] = True
-            mask[0] = self.useful[i] > 0
+            mask[: self.useful[i]] = True
             kept.append(mask)
         return kept
 
@@ -119,7 +112,6 @@ class _RadiusModel:
             if keep.size == 0:
                 continue
             # z_i^g = 1 when store i's nearest open site costs more than values[keep[g]].
-            upper = np.append(keep[1:], len(values))
             nxt = values[np.minimum(keep + 1, len(values) - 1)]
             previous = np.concatenate([[values[0]], nxt[:-1]])
             objective.append(nxt - previous)
@@ -128,7 +120,7 @@ class _RadiusModel:
             in_row = group < keep.size
             sites = self.order[i][in_row]
             rows.append(n_rows + group[in_row])
-            cols.append(m + 0 * sites + sites - m)
+            cols.append(sites)
             vals.append(np.ones(sites.size))
             g = np.arange(keep.size)
             rows.append(n_rows + g)
@@ -142,7 +134,6 @@ class _RadiusModel:
             row_lower.append(lower)
             n_rows += keep.size
             n_z += keep.size
-            del upper
         site_obj, _, _ = _site_columns(problem)
         card, _, _ = _cardinality_row(problem)
         rows.append(np.full(m, n_rows))
@@ -171,66 +162,55 @@ class _RadiusModel:
         return np.concatenate([y, *z])
 
 
+def _integral(problem: LayoutProblem) -> bool:
+    values = np.concatenate([problem.cost.ravel(), problem.fixed_cost])
+    return bool(np.all(values == np.round(values)))
+
+
 def _solve_radius(
     problem: LayoutProblem,
     sites: IntArray,
-    cost: float,
     time_limit: float,
     started: float,
-) -> tuple[IntArray, float, float]:
-    """Iterated radius model from the plan opening ``sites``: best sites, cost, lower bound."""
+    threads: int,
+) -> tuple[IntArray | None, float]:
+    """Radius model warm-started by the plan opening ``sites``: best sites found, bound."""
     model = _RadiusModel(problem)
-    best_sites, best_cost = sites, cost
-    nearest = problem.cost[:, sites].min(axis=1) if sites.size else problem.cost.max(axis=1)
-    kept = model.keep_initial(nearest, margin=2)
-    lower_bound = -np.inf
-    while True:
-        remaining = time_limit - (time.perf_counter() - started)
-        if remaining <= 0:
-            break
-        c, matrix, row_lo, row_hi, constant, kept_index = model.build(kept)
-        n_cols = matrix.shape[1]
-        integer = np.zeros(n_cols, dtype=bool)
-        integer[: problem.n_sites] = True
-        col_lo = np.zeros(n_cols)
-        _, site_lo, _ = _site_columns(problem)
-        col_lo[: problem.n_sites] = site_lo
-        result = solve_milp(
-            c,
-            matrix.tocsc(),
-            row_lo,
-            row_hi,
-            col_lo,
-            np.ones(n_cols),
-            integer,
-            time_limit=remaining,
-            start=model.start_vector(best_sites, kept_index) if best_sites.size else None,
-        )
-        lower_bound = max(lower_bound, result.bound + constant)
-        if result.x is None:
-            break
-        found = np.flatnonzero(result.x[: problem.n_sites] > 0.5)
-        nearest = problem.cost[:, found].min(axis=1)
-        true_cost = float(problem.fixed_cost[found].sum() + nearest.sum())
-        if true_cost < best_cost:
-            best_sites, best_cost = found, true_cost
-        if not result.optimal or lower_bound >= best_cost - 1e-9 * max(1.0, abs(best_cost)):
-            break
-        # Add each store's missing thresholds around its cost in the MILP's plan.
-        grew = False
-        for i, values in enumerate(model.distinct):
-            k = int(np.searchsorted(values, nearest[i], side="left")) - 1
-            for t in (k, k + 1):
-                if 0 <= t < model.useful[i] and not kept[i][t]:
-                    kept[i][t] = True
-                    grew = True
-        if not grew:
-            break
-    return best_sites, best_cost, lower_bound
+    c, matrix, row_lo, row_hi, constant, kept_index = model.build(model.keep_all())
+    n_cols = matrix.shape[1]
+    integer = np.zeros(n_cols, dtype=bool)
+    integer[: problem.n_sites] = True
+    col_lo = np.zeros(n_cols)
+    _, site_lo, _ = _site_columns(problem)
+    col_lo[: problem.n_sites] = site_lo
+    integral = _integral(problem)
+    result = solve_milp(
+        c,
+        matrix.tocsc(),
+        row_lo,
+        row_hi,
+        col_lo,
+        np.ones(n_cols),
+        integer,
+        time_limit=max(time_limit - (time.perf_counter() - started), 0.01),
+        start=model.start_vector(sites, kept_index) if sites.size else None,
+        absolute_gap=1.0 - 1e-6 if integral else 1e-6,
+        threads=threads,
+    )
+    bound = result.bound + constant
+    if integral and np.isfinite(bound):
+        bound = float(np.ceil(bound - 1e-6))
+    if result.x is None:
+        return None, bound
+    return np.flatnonzero(result.x[: problem.n_sites] > 0.5), bound
+
+
+def _nearest(problem: LayoutProblem, sites: IntArray) -> IntArray:
+    return sites[np.argmin(problem.cost[:, sites], axis=1)]
 
 
 def _solve_uncapacitated(
-    problem: LayoutProblem, start: LayoutPlan, time_limit: float, started: float
+    problem: LayoutProblem, start: LayoutPlan, time_limit: float, started: float, threads: int
 ) -> LayoutPlan:
     rows = np.arange(problem.n_stores)
     upper = start.cost
@@ -256,14 +236,16 @@ def _solve_uncapacitated(
         )
         local = np.searchsorted(keep, best_sites)
         compatible = np.isin(best_sites, keep).all() and np.isin(forced, best_sites).all()
-        sites, cost, bound = _solve_radius(
+        sites, bound = _solve_radius(
             reduced,
             local if compatible else np.array([], dtype=np.intp),
-            upper if compatible else np.inf,
             time_limit,
             started,
+            threads,
         )
-        if cost < upper:
+        if sites is not None and problem.total_cost(
+            keep[sites].tolist(), _nearest(problem, keep[sites])
+        ) < problem.total_cost(best_sites.tolist(), _nearest(problem, best_sites)):
             best_sites = keep[sites]
         lower_bound = max(lower_bound, min(bound, upper))
     return LayoutPlan.evaluate(
@@ -276,7 +258,11 @@ def _solve_uncapacitated(
 
 
 def _solve_capacitated(
-    problem: LayoutProblem, start: LayoutPlan | None, time_limit: float, started: float
+    problem: LayoutProblem,
+    start: LayoutPlan | None,
+    time_limit: float,
+    started: float,
+    threads: int,
 ) -> LayoutPlan:
     capacity = problem.capacity
     if capacity is None:
@@ -333,8 +319,12 @@ def _solve_capacitated(
         np.ones(m + n * m, dtype=bool),
         time_limit=remaining,
         start=x0,
+        absolute_gap=1.0 - 1e-6 if _integral(problem) else 1e-6,
+        threads=threads,
     )
-    bound = result.bound if np.isfinite(result.bound) else None
+    bound: float | None = None
+    if np.isfinite(result.bound):
+        bound = float(np.ceil(result.bound - 1e-6)) if _integral(problem) else result.bound
     if result.x is None:
         if start is not None:
             return LayoutPlan.evaluate(
@@ -377,6 +367,7 @@ def solve_exact(
     start: LayoutPlan | None = None,
     heuristic_time: float | None = None,
     seed: int = 0,
+    threads: int = 1,
 ) -> LayoutPlan:
     """Solve a layout problem with HiGHS, reporting a lower bound and the gap.
 
@@ -395,6 +386,8 @@ def solve_exact(
         Seconds for that heuristic (default: a tenth of ``time_limit``, at most 5).
     seed : int
         Seed of the heuristic.
+    threads : int
+        Threads HiGHS may use.
 
     Returns
     -------
@@ -427,5 +420,5 @@ def solve_exact(
     if problem.capacity is None:
         if start is None:
             raise ValueError("uncapacitated problems always have a start plan")
-        return _solve_uncapacitated(problem, start, time_limit, started)
-    return _solve_capacitated(problem, start, time_limit, started)
+        return _solve_uncapacitated(problem, start, time_limit, started, threads)
+    return _solve_capacitated(problem, start, time_limit, started, threads)

@@ -174,13 +174,14 @@ def move_deltas(problem: LayoutProblem, sites: IntArray) -> MoveDeltas:
     return MoveDeltas(_objective(problem, sites, near), swap, add, drop)
 
 
-def apply_move(sites: IntArray, kind: str, r: int, l: int) -> IntArray:
-    """Open set after a ``"swap"`` (close ``sites[r]``, open ``l``), ``"add"`` or ``"drop"``."""
+def apply_move(sites: IntArray, kind: str, out: int, into: int) -> IntArray:
+    """Open set after a ``"swap"`` (close ``sites[out]``, open site ``into``), an ``"add"``
+    (open ``into``) or a ``"drop"`` (close ``sites[out]``)."""
     if kind == "swap":
-        return np.sort(np.append(np.delete(sites, r), l))
+        return np.sort(np.append(np.delete(sites, out), into))
     if kind == "add":
-        return np.sort(np.append(sites, l))
-    return np.delete(sites, r)
+        return np.sort(np.append(sites, into))
+    return np.delete(sites, out)
 
 
 def local_search(problem: LayoutProblem, open_sites: IntArray) -> tuple[IntArray, float]:
@@ -201,8 +202,8 @@ def local_search(problem: LayoutProblem, open_sites: IntArray) -> tuple[IntArray
         best = float(deltas.swap.min()) if deltas.swap.size else np.inf
         move: tuple[str, int, int] = ("none", -1, -1)
         if best < np.inf:
-            r, l = np.unravel_index(int(np.argmin(deltas.swap)), deltas.swap.shape)
-            move = ("swap", int(r), int(l))
+            out, into = np.unravel_index(int(np.argmin(deltas.swap)), deltas.swap.shape)
+            move = ("swap", int(out), int(into))
         if deltas.add is not None and deltas.add.min() < best:
             best, move = float(deltas.add.min()), ("add", -1, int(np.argmin(deltas.add)))
         if deltas.drop is not None and deltas.drop.min() < best:

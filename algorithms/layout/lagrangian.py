@@ -89,7 +89,7 @@ def lagrangian_fixing(
     if problem.capacity is not None:
         raise ValueError("lagrangian_fixing handles uncapacitated problems only")
     cost, fixed = problem.cost, problem.fixed_cost
-    n, m = cost.shape
+    m = cost.shape[1]
     free = np.ones(m, dtype=bool)
     free[list(problem.must_open)] = False
     lam = cost.min(axis=1).copy() if start is None else np.asarray(start, dtype=np.float64)

@@ -11,6 +11,7 @@ Programming Computation 10, 2018, doi:10.1007/s12532-017-0130-5 (HiGHS).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import highspy
@@ -51,7 +52,9 @@ def solve_milp(
     start: FloatArray | None = None,
     cutoff: float | None = None,
     relative_gap: float = 1e-9,
+    absolute_gap: float = 1e-6,
     threads: int = 1,
+    options: Mapping[str, bool | int | float | str] | None = None,
 ) -> MilpResult:
     """Minimise ``c @ x`` subject to ``row_lower <= matrix @ x <= row_upper`` and column bounds.
 
@@ -61,8 +64,11 @@ def solve_milp(
         A feasible solution handed to HiGHS as its first incumbent.
     cutoff : float, optional
         Only solutions better than this are of interest (``objective_bound``).
-    relative_gap : float
-        HiGHS stops when its relative gap falls below this.
+    relative_gap, absolute_gap : float
+        HiGHS stops when its relative or absolute gap falls below these; with integer
+        costs an absolute gap just under 1 still proves optimality.
+    options : mapping, optional
+        Further HiGHS options by name.
 
     Examples
     --------
@@ -96,7 +102,10 @@ def solve_milp(
     solver.setOptionValue("output_flag", False)
     solver.setOptionValue("time_limit", float(time_limit))
     solver.setOptionValue("mip_rel_gap", float(relative_gap))
+    solver.setOptionValue("mip_abs_gap", float(absolute_gap))
     solver.setOptionValue("threads", int(threads))
+    for key, value in (options or {}).items():
+        solver.setOptionValue(key, value)
     if cutoff is not None and np.isfinite(cutoff):
         solver.setOptionValue("objective_bound", float(cutoff))
     solver.passModel(lp)

@@ -17,7 +17,7 @@ Any of them may keep some sites open (``must_open``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -252,6 +252,16 @@ class LayoutProblem:
             must_open=must_open,
             name=name,
         )
+
+    def with_p(self, p: int | None) -> LayoutProblem:
+        """The same problem with another number of sites to open (checked again).
+
+        Examples
+        --------
+        >>> LayoutProblem.create([[0, 1], [1, 0]], p=1).with_p(2).p
+        2
+        """
+        return replace(self, p=p)
 
     @property
     def n_stores(self) -> int:
