@@ -9,6 +9,7 @@ from typing import Any
 
 import neo4j
 import pytest
+from starlette.testclient import TestClient
 
 from graph_model.errors import InvalidIdentifier
 from graph_model.provenance import (
@@ -22,6 +23,7 @@ from graph_model.provenance import (
     parse_lot_reference,
 )
 from graph_model.repositories.provenance import ProvenanceRepository
+from graph_model.settings import DatabaseSettings
 from loaders.capture import CaptureService
 from tests.factories import DISTRIBUTOR, PLANT, STORE, Chain, document
 
@@ -246,3 +248,228 @@ def test_verify_facts_of_an_unknown_code(repo: ProvenanceRepository, never_seen:
 
 def test_document_helper_is_the_factory_one() -> None:
     assert document([])["type"] == "EPCISDocument"
+
+
+# -- GraphQL over HTTP -----------------------------------------------------------------------
+
+
+class CountingDriver:
+    """The real driver, counting the round trips that reads make through it."""
+
+    def __init__(self, real: neo4j.Driver) -> None:
+        self._real = real
+        self.calls = 0
+
+    def execute_query(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return self._real.execute_query(*args, **kwargs)
+
+    def session(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return self._real.session(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+@pytest.fixture
+def client(database_settings: DatabaseSettings) -> Iterator[TestClient]:
+    from api.app import create_app
+
+    with TestClient(create_app(database_settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def counting(client: TestClient) -> CountingDriver:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    proxy = CountingDriver(services.driver)
+    services.driver = proxy
+    return proxy
+
+
+def gql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
+    response = client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body["errors"]
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+CODE = """
+query ($id: String!, $at: DateTime) {
+  code(id: $id, at: $at) {
+    __typename
+    ... on CodeTrace {
+      code gtin lot batch commissionedAt status line plant { id kind }
+      containers { id level since until }
+      containerHistory { id level }
+      custody(first: 10) {
+        totalCount
+        edges { node { party { id kind } receivedAt shippedAt
+                       inbound { id refs via shipEventId receiveEventId } } }
+      }
+      scans(kind: CONSUMER) { totalCount nodes { kind region at } }
+      events(first: 50) { totalCount nodes { id hash bizStep via raw } }
+    }
+    ... on UnknownCode { code message }
+    ... on InvalidArgument { argument reason }
+  }
+}
+"""
+
+
+def test_code_over_graphql_gives_the_whole_provenance(
+    client: TestClient, counting: CountingDriver, chain: StoreChain
+) -> None:
+    unit = chain.units[len(chain.units) // 2]
+    serial = unit.rsplit(".", 1)[1]
+    data = gql(client, CODE, id=f"(01)06901234123456(21){serial}", at="2025-12-31T21:30:00Z")
+    trace = data["code"]
+    assert trace["__typename"] == "CodeTrace", trace
+    assert trace["code"] == unit
+    assert [c["id"] for c in trace["containers"]] == [chain.cases[1], chain.pallet]
+    assert trace["plant"] == {"id": PLANT, "kind": "PLANT"}
+    custody = [e["node"] for e in trace["custody"]["edges"]]
+    assert [s["party"]["id"] for s in custody] == [PLANT, DISTRIBUTOR, STORE]
+    assert custody[2]["inbound"]["id"] == chain.store_shipment
+    assert custody[2]["inbound"]["via"] == chain.cases[1]
+    events = trace["events"]["nodes"]
+    assert trace["events"]["totalCount"] == len(events) == 9
+    assert all(e["raw"]["eventID"] == e["id"] for e in events)
+    assert counting.calls == 1
+
+
+def test_code_never_commissioned_is_an_unknown_code(client: TestClient, ns: str) -> None:
+    data = gql(client, CODE, id=f"urn:epc:id:sgtin:6901234.012345.{ns}")
+    assert data["code"]["__typename"] == "UnknownCode"
+    assert "never commissioned" in data["code"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("variables", "argument"),
+    [
+        ({"id": "not a code"}, "id"),
+        ({"id": "urn:epc:id:sgtin:6901234.012345.1", "at": "1900-01-01T00:00:00Z"}, "at"),
+        ({"id": "x" * 600}, "id"),
+    ],
+)
+def test_code_with_bad_arguments_names_the_argument(
+    client: TestClient, variables: dict[str, Any], argument: str
+) -> None:
+    data = gql(client, CODE, **variables)
+    assert data["code"]["__typename"] == "InvalidArgument"
+    assert data["code"]["argument"] == argument and data["code"]["reason"]
+
+
+def test_nested_page_over_the_cap_is_a_typed_error(client: TestClient, chain: StoreChain) -> None:
+    query = """query ($id: String!, $n: Int!) { code(id: $id) {
+      ... on CodeTrace { scans(first: $n) { totalCount } }
+      ... on InvalidArgument { argument reason } } }"""
+    data = gql(client, query, id=chain.units[0], n=5000)
+    assert data["code"] == {
+        "argument": "scans.first",
+        "reason": "must be between 0 and 100, got 5000",
+    }
+
+
+LOT = """
+query ($id: String!, $after: String) {
+  lot(id: $id) {
+    __typename
+    ... on LotTrace {
+      batch unitCount statusCounts { status units }
+      holders(sort: CHAIN) {
+        totalCount
+        nodes { party { id kind } received shipped inStock sold inTransit unaccounted scanned }
+      }
+      units(first: 20, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor }
+        nodes { code status inTransit scanCount holder { id } }
+      }
+    }
+    ... on UnknownLot { lot message }
+    ... on InvalidArgument { argument reason }
+  }
+}
+"""
+
+
+@pytest.fixture
+def lot_of_50(driver: neo4j.Driver, ns: str) -> StoreChain:
+    made = StoreChain(ns, units=50)
+    assert not CaptureService(driver).capture_document(made.document()).problems
+    return made
+
+
+def test_lot_of_50_units_costs_a_fixed_number_of_round_trips(
+    client: TestClient, counting: CountingDriver, lot_of_50: StoreChain
+) -> None:
+    data = gql(client, LOT, id=f"06901234123456|{lot_of_50.lot}")
+    trace = data["lot"]
+    assert trace["unitCount"] == 50
+    holders = {h["party"]["id"]: h for h in trace["holders"]["nodes"]}
+    # without master data only the plant's kind is known; the chain order still holds
+    assert [h["party"]["id"] for h in trace["holders"]["nodes"]] == [PLANT, DISTRIBUTOR, STORE]
+    assert holders[STORE]["received"] == 25 and holders[STORE]["sold"] == 2
+    assert holders[DISTRIBUTOR]["inStock"] == 22 and holders[DISTRIBUTOR]["sold"] == 3
+    units = trace["units"]
+    assert units["totalCount"] == 50 and len(units["nodes"]) == 20
+    assert units["pageInfo"]["hasNextPage"] is True
+    assert counting.calls == 2  # the lot summary, the page of units
+    counting.calls = 0
+    nxt = gql(client, LOT, id=lot_of_50.lot, after=units["pageInfo"]["endCursor"])
+    assert len(nxt["lot"]["units"]["nodes"]) == 20
+    assert nxt["lot"]["units"]["nodes"][0]["code"] > units["nodes"][-1]["code"]
+    assert counting.calls == 3  # the bare lot number is resolved first
+
+
+@pytest.mark.parametrize(
+    ("lot_id", "typename", "argument"),
+    [
+        ("06901234123456|nosuchlot", "UnknownLot", None),
+        ("06901234123457|L1", "InvalidArgument", "id"),
+        ("urn:epc:id:sgtin:6901234.012345.1", "InvalidArgument", "id"),
+    ],
+)
+def test_lot_bad_input(
+    client: TestClient, lot_id: str, typename: str, argument: str | None
+) -> None:
+    data = gql(client, LOT, id=lot_id)
+    assert data["lot"]["__typename"] == typename
+    if argument:
+        assert data["lot"]["argument"] == argument
+
+
+RECALL = """
+query ($gtin: String!, $from: DateTime!, $to: DateTime!) {
+  productRecall(gtin: $gtin, commissionedFrom: $from, commissionedTo: $to) {
+    __typename
+    ... on LotTrace { unitCount holders { totalCount } }
+    ... on InvalidArgument { argument reason }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "argument"),
+    [
+        ("2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z", "commissionedTo"),
+        ("2020-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "commissionedTo"),
+        ("1800-01-01T00:00:00Z", "1800-02-01T00:00:00Z", "commissionedFrom"),
+    ],
+)
+def test_product_recall_rejects_absurd_windows(
+    client: TestClient, start: str, end: str, argument: str
+) -> None:
+    data = gql(client, RECALL, gtin="06901234123456", **{"from": start, "to": end})
+    assert data["productRecall"]["__typename"] == "InvalidArgument"
+    assert data["productRecall"]["argument"] == argument
+
+
+def test_product_recall_finds_the_window(client: TestClient, chain: StoreChain) -> None:
+    window = {"from": "2025-12-31T00:00:00Z", "to": "2026-01-01T00:00:00Z"}
+    data = gql(client, RECALL, gtin="06901234123456", **window)
+    assert data["productRecall"]["unitCount"] >= 10

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 
 from api.graphql.mutations.capture_epcis import capture_epcis
 from api.graphql.mutations.commission_codes import commission_codes
+from api.graphql.mutations.record_scan import record_scan
+from api.graphql.queries.code import code
+from api.graphql.queries.lot import lot, product_recall
+from api.graphql.queries.verify import verify
 
-__all__ = ["schema"]
+__all__ = ["MAX_ALIASES", "MAX_TOKENS", "schema"]
+
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
 
 
 @strawberry.type
@@ -17,11 +31,17 @@ class Query:
     def ok(self) -> bool:
         return True
 
+    code = strawberry.field(resolver=code)
+    lot = strawberry.field(resolver=lot)
+    product_recall = strawberry.field(resolver=product_recall)
+    verify = strawberry.field(resolver=verify)
+
 
 @strawberry.type
 class Mutation:
     capture_epcis = strawberry.mutation(resolver=capture_epcis)
     commission_codes = strawberry.mutation(resolver=commission_codes)
+    record_scan = strawberry.mutation(resolver=record_scan)
 
 
 def _unexpected(error: Exception) -> bool:
@@ -37,6 +57,11 @@ schema = strawberry.Schema(
     mutation=Mutation,
     extensions=[
         lambda: QueryDepthLimiter(max_depth=12),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        # Clients send the same few documents again and again: parse and validate them once.
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
         lambda: MaskErrors(should_mask_error=_unexpected),
     ],
 )

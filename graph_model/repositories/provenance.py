@@ -381,22 +381,29 @@ class ProvenanceRepository:
 
     def lot_units(
         self,
-        ref: LotRef,
+        ref: LotRef | None,
         *,
         limit: int,
+        window: tuple[str, datetime, datetime] | None = None,
         after: str | None = None,
         holder: str | None = None,
         statuses: Sequence[str] | None = None,
     ) -> UnitPage:
-        """A page of the batch's units in code order, with their current holders."""
-        query = _with_units(UNITS_PAGE if holder is None else UNITS_PAGE_BY_HOLDER, _LOT_UNITS)
+        """A page of the batch's (or the window's) units in code order, with current holders."""
+        units = _LOT_UNITS if window is None else _WINDOW_UNITS
+        if window is None and (ref is None or ref.batch is None):
+            raise ValueError("lot_units needs a lot with its GTIN, or a product window")
+        query = _with_units(UNITS_PAGE if holder is None else UNITS_PAGE_BY_HOLDER, units)
+        gtin, start, end = window or (None, None, None)
         records = self._read(
             query,
-            batch=ref.batch,
+            batch=None if ref is None else ref.batch,
+            gtin=gtin,
             limit=limit,
             after=after,
             holder=holder,
             status=None if statuses is None else list(statuses),
+            **{"from": start, "to": end},
         )
         if not records:
             return UnitPage(0, ())

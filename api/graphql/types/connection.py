@@ -1,0 +1,115 @@
+"""Relay connections: ``edges { cursor node }``, ``pageInfo`` and ``totalCount``.
+
+Cursors are opaque: base64 of the position (for lists held in memory) or of the key that the
+next page starts after (for lists paged in the database).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping, Sequence
+from typing import Generic, TypeVar
+
+import strawberry
+
+from graph_model.errors import YimaError
+
+__all__ = [
+    "PAGE_CAPS",
+    "Connection",
+    "Edge",
+    "PageInfo",
+    "PageSizeError",
+    "check_first",
+    "decode_cursor",
+    "encode_cursor",
+    "paginate",
+]
+
+T = TypeVar("T")
+
+# Largest ``first`` of each connection field, by field name.
+PAGE_CAPS: Mapping[str, int] = {
+    "custody": 100,
+    "scans": 100,
+    "events": 200,
+    "holders": 200,
+    "units": 1000,
+}
+
+
+class PageSizeError(YimaError, ValueError):
+    """A ``first`` argument outside 0..cap."""
+
+
+def check_first(field: str, first: int) -> None:
+    cap = PAGE_CAPS[field]
+    if not 0 <= first <= cap:
+        raise PageSizeError(f"{field}.first: must be between 0 and {cap}, got {first}")
+
+
+class BadCursor(YimaError, ValueError):
+    """An ``after`` cursor that this API did not hand out."""
+
+
+@strawberry.type(description="Where a page sits in the whole list.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    total_count: int = strawberry.field(description="Items under the filters, over all pages.")
+    page_info: PageInfo
+    edges: list[Edge[T]]
+
+    @strawberry.field(description="The nodes of this page, for clients that need no cursors.")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def encode_cursor(key: str) -> str:
+    return base64.urlsafe_b64encode(key.encode()).decode()
+
+
+def decode_cursor(cursor: str) -> str:
+    """The key inside ``cursor``; :class:`BadCursor` when it is not one of ours."""
+    try:
+        key = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise BadCursor(f"after: {cursor!r} is not a cursor of this list") from exc
+    if not key:
+        raise BadCursor(f"after: {cursor!r} is not a cursor of this list")
+    return key
+
+
+def paginate(items: Sequence[T], first: int, after: str | None) -> Connection[T]:
+    """One page of an in-memory list (``first`` already checked against the cap)."""
+    start = 0
+    if after is not None:
+        key = decode_cursor(after)
+        if not key.startswith("i:") or not key[2:].isdigit():
+            raise BadCursor(f"after: {after!r} is not a cursor of this list")
+        start = int(key[2:]) + 1
+    page = items[start : start + first]
+    edges = [Edge(cursor=encode_cursor(f"i:{start + i}"), node=n) for i, n in enumerate(page)]
+    return Connection(
+        total_count=len(items),
+        page_info=PageInfo(
+            has_next_page=start + len(page) < len(items),
+            has_previous_page=start > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        edges=edges,
+    )

@@ -1,0 +1,77 @@
+"""Depth, alias and token limits, and masking: no request gets a 500 or a stack trace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from api.graphql.schema import MAX_ALIASES, MAX_TOKENS, schema
+from graph_model.settings import DatabaseSettings
+
+
+@pytest.fixture(scope="module")
+def client(database_settings: DatabaseSettings) -> Iterator[TestClient]:
+    from api.app import create_app
+
+    with TestClient(create_app(database_settings)) as test_client:
+        yield test_client
+
+
+def errors_of(client: TestClient, query: str) -> list[str]:
+    response = client.post("/graphql", json={"query": query})
+    assert response.status_code in (200, 400), response.text
+    return [e["message"] for e in response.json().get("errors", [])]
+
+
+def test_too_many_aliases_are_refused(client: TestClient) -> None:
+    fields = " ".join(f'a{i}: verify(code: "x") {{ __typename }}' for i in range(MAX_ALIASES + 1))
+    assert any("aliases" in m for m in errors_of(client, "{ " + fields + " }"))
+
+
+def test_aliases_under_the_limit_are_answered_in_one_batch(client: TestClient) -> None:
+    fields = " ".join(
+        f'a{i}: verify(code: "urn:epc:id:sgtin:6901234.012345.lim{i}") {{ __typename }}'
+        for i in range(MAX_ALIASES)
+    )
+    assert errors_of(client, "{ " + fields + " }") == []
+
+
+def test_too_many_tokens_are_refused(client: TestClient) -> None:
+    query = "{ " + " ".join(["ok"] * (MAX_TOKENS + 10)) + " }"
+    assert any("token" in m.lower() for m in errors_of(client, query))
+
+
+def test_deep_queries_within_the_schema_pass_and_the_limiter_is_installed(
+    client: TestClient,
+) -> None:
+    query = """{ code(id: "x") { ... on CodeTrace { custody { edges { node { inbound {
+      source { id } } } } } } } }"""
+    assert errors_of(client, query) == []
+    installed = {type(factory()).__name__ for factory in schema.extensions}
+    assert {"QueryDepthLimiter", "MaxAliasesLimiter", "MaxTokensLimiter", "MaskErrors"} <= installed
+
+
+def test_unexpected_errors_are_masked(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph_model.repositories.provenance import ProvenanceRepository
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("secret detail of the database")
+
+    monkeypatch.setattr(ProvenanceRepository, "verify_facts", broken)
+    messages = errors_of(
+        client, '{ verify(code: "urn:yima:code:K7Q29XWM4HBT3NPR") { __typename } }'
+    )
+    assert messages == ["Unexpected error."]
+
+
+def test_a_cursor_that_is_not_ours_is_a_typed_error(client: TestClient) -> None:
+    query = """{ code(id: "urn:epc:id:sgtin:6901234.012345.1") {
+      ... on CodeTrace { scans(after: "%%%") { totalCount } }
+      ... on UnknownCode { code }
+      ... on InvalidArgument { argument reason } } }"""
+    response = client.post("/graphql", json={"query": query})
+    assert response.json()["data"]["code"] == {
+        "argument": "scans.after", "reason": "is not a cursor of this list",
+    }  # fmt: skip
