@@ -1,0 +1,213 @@
+"""Latency of provenance, recall, verification and scan recording over HTTP GraphQL.
+
+Runs against the server in ``YIMA_NEO4J_URI`` (default bolt://127.0.0.1:7687): serves the app
+with uvicorn in a thread, asks with an httpx client, and in the same run fetches the same
+provenance with the raw Cypher query through the driver, printing p50 / p99 and the
+GraphQL / raw ratio. An empty database gets a small chain captured first.
+
+Usage: ``.venv/bin/python bench/provenance.py [--n 300]``
+Targets: code p99 <= 20 ms, ratio <= 2.0, lot p99 <= 300 ms (10,000 units), verify p99 <= 10 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import neo4j  # noqa: E402
+import uvicorn  # noqa: E402
+
+from api.app import create_app  # noqa: E402
+from graph_model.repositories.provenance import TRACE  # noqa: E402
+from graph_model.schema import apply_schema  # noqa: E402
+from graph_model.settings import DatabaseSettings, open_driver  # noqa: E402
+
+CODE = """
+query ($id: String!) { code(id: $id) { __typename ... on CodeTrace {
+  code gtin serial productName lot batch line commissionedAt status
+  plant { id name kind }
+  containers { id level since until }
+  containerHistory { id level since until }
+  custody(first: 20) { totalCount edges { cursor node { party { id name kind tier }
+    receivedAt shippedAt inbound { id refs via shipEventId receiveEventId shippedAt receivedAt }
+    outbound { id refs } } } }
+  scans(first: 20) { totalCount nodes { kind at region actor device } }
+  events(first: 50) { totalCount nodes { id hash type action eventTime bizStep disposition
+    readPoint bizLocation via } }
+} } }
+"""
+LOT = """
+query ($id: String!) { lot(id: $id) { __typename ... on LotTrace {
+  unitCount statusCounts { status units }
+  holders(first: 200) { totalCount nodes { party { id name kind } received shipped inStock
+    sold inTransit withdrawn unaccounted scanned } }
+} } }
+"""
+VERIFY = """
+query ($code: String!) { verify(code: $code) { __typename ... on Verification {
+  issued status scanCount consumerScanCount firstScanAt firstScanRegion
+  verdict { level summary reasons } } } }
+"""
+RECORD = """
+mutation ($input: RecordScanInput!) { recordScan(input: $input) { __typename
+  ... on RecordScanSuccess { eventId duplicate verification { verdict { level summary } } } } }
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p99
+
+
+def _time(fn: Callable[[], Any], n: int, warmup: int = 10) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def _pick(driver: neo4j.Driver, database: str) -> tuple[list[str], str | None]:
+    """Some commissioned units that travelled, and the biggest of a few lots."""
+    records, _, _ = driver.execute_query(
+        """
+        MATCH (s:Shipment) WITH s LIMIT 20
+        MATCH (s)-[:CARRIES]->()<-[:PACKED_IN*0..2]-(c:Code)
+        WHERE c.commissionedAt IS NOT NULL
+        RETURN DISTINCT c.id AS id LIMIT 200
+        """,
+        database_=database,
+        routing_=neo4j.RoutingControl.READ,
+    )
+    codes = [r["id"] for r in records]
+    if not codes:
+        records, _, _ = driver.execute_query(
+            "MATCH (c:Code) WHERE c.commissionedAt IS NOT NULL RETURN c.id AS id LIMIT 200",
+            database_=database,
+            routing_=neo4j.RoutingControl.READ,
+        )
+        codes = [r["id"] for r in records]
+    lots, _, _ = driver.execute_query(
+        """
+        MATCH (b:Batch) WITH b LIMIT 30
+        RETURN b.id AS id, COUNT { (b)<-[:IN_BATCH]-() } AS n ORDER BY n DESC LIMIT 1
+        """,
+        database_=database,
+        routing_=neo4j.RoutingControl.READ,
+    )
+    return codes, (lots[0]["id"] if lots else None)
+
+
+def _seed(driver: neo4j.Driver, database: str) -> None:
+    from loaders.capture import CaptureService
+    from tests.factories import Chain
+
+    chain = Chain("b" + uuid.uuid4().hex[:10], units=48)
+    CaptureService(driver, database).capture_document(chain.document())
+
+
+def _report(name: str, samples: list[float], target: float | None = None) -> float:
+    p50, p99 = _percentiles(samples)
+    verdict = "" if target is None else ("  ok" if p99 <= target else f"  OVER {target} ms")
+    print(f"{name:<22} p50 {p50:8.2f} ms   p99 {p99:8.2f} ms   n={len(samples)}{verdict}")
+    return p50
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=300, help="requests per measurement")
+    args = parser.parse_args(argv)
+    settings = DatabaseSettings.from_env()
+    driver = open_driver(settings)
+    apply_schema(driver, settings.database)
+    codes, lot = _pick(driver, settings.database)
+    if not codes:
+        _seed(driver, settings.database)
+        codes, lot = _pick(driver, settings.database)
+    print(f"{settings.uri}: {len(codes)} sample units, lot {lot}")
+
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}/graphql"
+    i = 0
+
+    def pick() -> str:
+        nonlocal i
+        i += 1
+        return codes[i % len(codes)]
+
+    try:
+        with httpx.Client(timeout=30) as http:
+
+            def post(query: str, variables: dict[str, Any]) -> None:
+                body = http.post(url, json={"query": query, "variables": variables}).json()
+                if "errors" in body:
+                    raise RuntimeError(body["errors"])
+
+            def raw() -> None:
+                driver.execute_query(
+                    TRACE,
+                    {"ids": [pick()], "raw": False},
+                    database_=settings.database,
+                    routing_=neo4j.RoutingControl.READ,
+                )
+
+            gql = _report("code (GraphQL)", _time(lambda: post(CODE, {"id": pick()}), args.n), 20)
+            cypher = _report("code (raw Cypher)", _time(raw, args.n))
+            print(f"{'GraphQL / raw':<22} {gql / cypher:8.2f}  (p50 ratio; target <= 2.0)")
+            _report("verify", _time(lambda: post(VERIFY, {"code": pick()}), args.n), 10)
+            run = uuid.uuid4().hex[:8]
+            counter = iter(range(10**9))
+            _report(
+                "recordScan",
+                _time(
+                    lambda: post(
+                        RECORD,
+                        {"input": {"code": pick(), "kind": "INSPECTOR",
+                                   "clientScanId": f"bench-{run}-{next(counter)}",
+                                   "actor": "urn:yima:bench", "location": {"region": "310100"}}},
+                    ),
+                    args.n,
+                ),
+                20,
+            )  # fmt: skip
+            if lot is not None:
+                _report("lot", _time(lambda: post(LOT, {"id": lot}), max(20, args.n // 10), 3), 300)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        driver.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
