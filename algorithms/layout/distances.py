@@ -60,7 +60,8 @@ def haversine_km(a: ArrayLike, b: ArrayLike) -> FloatArray:
         np.sin(dlat / 2) ** 2
         + np.cos(p[:, None, 0]) * np.cos(q[None, :, 0]) * np.sin(dlon / 2) ** 2
     )
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    km: FloatArray = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    return km
 
 
 def geodesic_cost_matrix(

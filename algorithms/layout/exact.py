@@ -202,11 +202,13 @@ def _solve_radius(
         bound = float(np.ceil(bound - 1e-6))
     if result.x is None:
         return None, bound
-    return np.flatnonzero(result.x[: problem.n_sites] > 0.5), bound
+    found: IntArray = np.flatnonzero(result.x[: problem.n_sites] > 0.5)
+    return found, bound
 
 
 def _nearest(problem: LayoutProblem, sites: IntArray) -> IntArray:
-    return sites[np.argmin(problem.cost[:, sites], axis=1)]
+    nearest: IntArray = sites[np.argmin(problem.cost[:, sites], axis=1)]
+    return nearest
 
 
 def _solve_uncapacitated(

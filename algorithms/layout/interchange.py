@@ -194,7 +194,7 @@ def local_search(problem: LayoutProblem, open_sites: IntArray) -> tuple[IntArray
     >>> problem = LayoutProblem.create([[0, 4, 9], [4, 0, 9], [9, 9, 0]], p=2)
     >>> sites, cost = local_search(problem, np.array([0, 1]))
     >>> sites.tolist(), cost
-    ([0, 2], 4.0)
+    ([1, 2], 4.0)
     """
     sites = np.sort(open_sites.astype(np.intp))
     while True:

@@ -84,7 +84,7 @@ def lagrangian_fixing(
     >>> problem = LayoutProblem.create([[0, 4, 9], [4, 0, 9], [9, 9, 0]], p=2)
     >>> result = lagrangian_fixing(problem, upper_bound=4.0)
     >>> result.bound, result.opened.tolist()
-    (4.0, [2])
+    (4.0, [0, 2])
     """
     if problem.capacity is not None:
         raise ValueError("lagrangian_fixing handles uncapacitated problems only")

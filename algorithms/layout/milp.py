@@ -76,8 +76,8 @@ def solve_milp(
     >>> one = np.ones(1)
     >>> result = solve_milp(np.array([1.0, 2.0]), csc_matrix([[1.0, 1.0]]), one, one * np.inf,
     ...                     np.zeros(2), np.ones(2), np.array([True, True]), time_limit=5)
-    >>> result.x.tolist(), result.bound, result.optimal
-    ([1.0, 0.0], 1.0, True)
+    >>> [round(v) for v in result.x], result.bound, result.optimal
+    ([1, 0], 1.0, True)
     """
     n_rows, n_cols = matrix.shape
     lp = highspy.HighsLp()
@@ -98,7 +98,7 @@ def solve_milp(
         highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
         for flag in integer
     ]
-    solver = highspy.Highs()
+    solver = highspy.Highs()  # type: ignore[no-untyped-call]
     solver.setOptionValue("output_flag", False)
     solver.setOptionValue("time_limit", float(time_limit))
     solver.setOptionValue("mip_rel_gap", float(relative_gap))

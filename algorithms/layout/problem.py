@@ -280,7 +280,7 @@ class LayoutProblem:
             return "pmed" if self.p is not None else "uncap"
         return "cpmp" if self.p is not None else "cap"
 
-    def total_cost(self, open_sites: Sequence[int], assignment: Sequence[int]) -> float:
+    def total_cost(self, open_sites: ArrayLike, assignment: ArrayLike) -> float:
         """Fixed cost of ``open_sites`` plus the cost of ``assignment`` (store → site)."""
         sites = np.asarray(open_sites, dtype=np.intp)
         assign = np.asarray(assignment, dtype=np.intp)
