@@ -93,9 +93,10 @@ class _Flow:
         self.rng = random.Random(f"yima-demo-flow:{seed}")
         self.event_id = EventIds(seed)
         self.fmt = EventTimes()
-        # Entries are (time, sequence, handler number, argument): plain ints and tuples of
-        # atoms, which the cyclic garbage collector stops tracking, unlike bound methods.
-        self.heap: list[tuple[int, int, int, Any]] = []
+        # Entries are (time << 32 | sequence, handler number, argument): one int orders them
+        # (by time, then by scheduling order) in a single comparison, and plain ints and
+        # tuples of atoms are left alone by the cyclic garbage collector, unlike bound methods.
+        self.heap: list[tuple[int, int, Any]] = []
         self.seq = count()
         self.now_start = self.now = int(world.start.timestamp())
         self.out: list[Event] = []
@@ -112,7 +113,7 @@ class _Flow:
         self.sscc_base = random.Random(f"yima-demo-sscc:{seed}").randrange(max(1, span))
         self.lot_product = bytearray(n_lots)
         self.lot_units: dict[int, list[list[str]]] = {}
-        self.case_urns = functools.lru_cache(maxsize=4096)(self._case_urns)
+        self.case_urns = functools.lru_cache(maxsize=256)(self._case_urns)
 
         self.kind: dict[str, str] = {p.id: "plant" for p in m.plants}
         self.kind.update({d.id: _PARTY_KINDS[d.tier] for d in m.distributors})
@@ -136,7 +137,7 @@ class _Flow:
         plant_no = {p.id: i + 1 for i, p in enumerate(m.plants)}
         self.lot_tag = [f"{plant_no[p]}{lid.rpartition('.')[2]}" for lid, p in self.lines]
         self.stock_buckets: dict[tuple[str, str, int, bool], list[int]] = {}
-        self.sale_buckets: dict[tuple[str, int], list[int]] = {}
+        self.sale_buckets: dict[tuple[str, int], list[str]] = {}
         self.shipments = count(1)
         self.scans = Scans(
             world, seed, scan_policy, self.event_id, self.fmt, self._push, _CONSUMER_SCAN
@@ -147,7 +148,8 @@ class _Flow:
     # -- machinery ------------------------------------------------------------------------
 
     def _push(self, t: int, handler: int, arg: Any) -> None:
-        heapq.heappush(self.heap, (t if t > self.now else self.now, next(self.seq), handler, arg))
+        at = t if t > self.now else self.now
+        heapq.heappush(self.heap, ((at << 32) | next(self.seq), handler, arg))
 
     def batches(self) -> Iterator[list[Event]]:
         """The events, in time order, as the lists that each moment produced."""
@@ -169,7 +171,8 @@ class _Flow:
         if self.world.units > 0:
             self._push(self._lot_time(0), _PRODUCE, 0)
         while heap:
-            t, _, handler, arg = pop(heap)
+            key, handler, arg = pop(heap)
+            t = key >> 32
             self.now = t
             handlers[handler](t, arg)
             if self.out:
@@ -414,14 +417,14 @@ class _Flow:
                 for _ in range(rng.randint(lo, hi))
             ]
             # Two random bytes a unit: the first says whether it sells, the second on which
-            # of the case's sale days (the bias of 256 % 3 is immaterial here).
+            # of the case's sale days (the bias of 256 % 3 is immaterial here). Shelves hold
+            # the units' URNs: what is on shelves is bounded by sales, not by history.
             n, k = len(units), len(days)
             draws = rng.randbytes(2 * n)
-            by_day: dict[int, list[int]] = {}
-            base = case_no << 5  # unit i of a case is (case << 5) + i: 24 units fit in 5 bits
+            by_day: dict[int, list[str]] = {}
             for i in range(n):
                 if draws[i] >= unsold_below:
-                    by_day.setdefault(days[draws[n + i] % k], []).append(base + i)
+                    by_day.setdefault(days[draws[n + i] % k], []).append(units[i])
             for day, sold in by_day.items():
                 key = (store, day)
                 bucket = self.sale_buckets.get(key)
@@ -433,16 +436,7 @@ class _Flow:
 
     def _sell(self, t: int, key: tuple[str, int]) -> None:
         store = key[0]
-        items = self.sale_buckets.pop(key)
-        items.sort()
-        sold: list[str] = []
-        case_urns = self.case_urns
-        current, urns = -1, []
-        for item in items:
-            if item >> 5 != current:
-                current = item >> 5
-                urns = case_urns(current)
-            sold.append(urns[item & 31])
+        sold = self.sale_buckets.pop(key)
         e = self._base(t, "ObjectEvent")
         e["epcList"] = sold
         e["action"] = "OBSERVE"

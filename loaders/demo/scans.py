@@ -8,6 +8,7 @@ the ``yima:`` extension fields that the scan projection reads: ``scanKind``, ``a
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,7 +41,10 @@ class ScanPolicy:
 
 
 class Scans:
-    """Schedules and emits scans for one run of the simulation."""
+    """Schedules and emits scans for one run of the simulation.
+
+    A consumer scans from home: a point near their city's seat, drawn at their first scan.
+    """
 
     def __init__(
         self,
@@ -59,54 +63,78 @@ class Scans:
         self.push = push
         self.handler = handler  # the number under which the simulation calls consumer_scan
         self.out: list[Event] = []
+        consumers = world.master.consumers
+        self.consumer_id = [c.id for c in consumers]
+        self.consumer_device = [c.device for c in consumers]
+        self.consumer_region = [c.region_code for c in consumers]
+        by_region: dict[str, list[int]] = {}
+        for i, c in enumerate(consumers):
+            by_region.setdefault(c.region_code, []).append(i)
+        everyone = list(range(len(consumers)))
         regions = world.regions_by_code
-        self.city: dict[str, tuple[str, float, float]] = {}
-        for s in world.master.stores:
-            r = regions.get(s.region_code)
-            self.city[s.id] = (s.region_code, r.lat if r else s.lat, r.lon if r else s.lon)
-        self.consumers: dict[str, list[tuple[str, str | None]]] = {}
-        for c in world.master.consumers:
-            self.consumers.setdefault(c.region_code, []).append((c.id, c.device))
-        self.anyone = [(c.id, c.device) for c in world.master.consumers]
+        # Per store: its city's seat and the consumers who live there.
+        self.where: dict[str, tuple[float, float, list[int]]] = {}
+        for store in world.master.stores:
+            r = regions.get(store.region_code)
+            self.where[store.id] = (
+                r.lat if r else store.lat,
+                r.lon if r else store.lon,
+                by_region.get(store.region_code) or everyone,
+            )
+        self.home: dict[int, tuple[float, float]] = {}
 
     def after_sale(self, t: int, store: str, units: list[str]) -> None:
         """Schedule the consumer scans of ``units``, sold at ``store`` at ``t``."""
         rng = self.rng
+        r = rng.random
         p = self.policy
-        rate = 1.0 / (p.mean_delay_days * _DAY)
-        for unit in units:
-            if rng.random() < p.scanned_share:
-                delay = 300 + min(35 * _DAY, int(rng.expovariate(rate)))
-                self.push(t + delay, self.handler, (unit, store, None))
+        mean = p.mean_delay_days * _DAY
+        below = round(p.scanned_share * 256)
+        push, handler = self.push, self.handler
+        for unit, draw in zip(units, rng.randbytes(len(units)), strict=True):
+            if draw < below:
+                delay = 300 + min(35 * _DAY, int(-math.log(1.0 - r()) * mean))
+                push(t + delay, handler, (unit, store, -1))
 
-    def consumer_scan(self, t: int, arg: tuple[str, str, tuple[str, str | None] | None]) -> None:
+    def consumer_scan(self, t: int, arg: tuple[str, str, int]) -> None:
         """Emit one consumer scan of a unit sold at a store (called by the simulation)."""
         unit, store, previous = arg
-        rng = self.rng
-        region, lat, lon = self.city[store]
-        pool = self.consumers.get(region) or self.anyone
+        r = self.rng.random
+        lat, lon, pool = self.where[store]
         if not pool:
             return
-        if previous is not None and rng.random() < self.policy.same_consumer_share:
-            consumer = previous
+        if previous >= 0 and r() < self.policy.same_consumer_share:
+            ci = previous
         else:
-            consumer = pool[int(rng.random() * len(pool))]
-        # A triangular offset: as good as a normal one for scatter and a third of the cost.
-        spread = self.policy.spread_degrees * 2.0
-        r = rng.random
-        self._emit(
-            t,
-            unit,
-            "consumer",
-            consumer[0],
-            consumer[1],
-            round(lat + (r() - r()) * spread, 5),
-            round(lon + (r() - r()) * spread, 5),
-            region,
-        )
-        if previous is None and rng.random() < self.policy.rescanned_share:
-            later = t + 600 + int(rng.expovariate(1.0 / (2 * _DAY)))
-            self.push(later, self.handler, (unit, store, consumer))
+            ci = pool[int(r() * len(pool))]
+        home = self.home.get(ci)
+        if home is None:
+            # A triangular offset: as good as a normal one for scatter, and cheaper.
+            spread = self.policy.spread_degrees * 2.0
+            home = (round(lat + (r() - r()) * spread, 5), round(lon + (r() - r()) * spread, 5))
+            self.home[ci] = home
+        e: Event = {
+            "type": "ObjectEvent",
+            "eventID": self.event_id(),
+            "eventTime": self.fmt(t),
+            "eventTimeZoneOffset": TZ_OFFSET,
+            "epcList": [unit],
+            "action": "OBSERVE",
+            "bizStep": SCAN_BIZ_STEP,
+            "yima:scanKind": "consumer",
+            "yima:actor": self.consumer_id[ci],
+            "yima:clientScanId": f"{self.rng.getrandbits(64):016x}",
+            "yima:lat": home[0],
+            "yima:lon": home[1],
+            "yima:region": self.consumer_region[ci],
+        }
+        device = self.consumer_device[ci]
+        if device is not None:
+            e["yima:device"] = device
+        self.out.append(e)
+        if previous < 0 and r() < self.policy.rescanned_share:
+            later = t + 600 + int(-math.log(1.0 - r()) * 2 * _DAY)
+            self.push(later, self.handler, (unit, store, ci))
 
     def store_scan(
         self,
@@ -119,19 +147,6 @@ class Scans:
         region: str,
     ) -> None:
         """A store's scan of ``unit`` on receipt."""
-        self._emit(t, unit, "store", store, device, lat, lon, region)
-
-    def _emit(
-        self,
-        t: int,
-        unit: str,
-        kind: str,
-        actor: str,
-        device: str | None,
-        lat: float,
-        lon: float,
-        region: str,
-    ) -> None:
         e: Event = {
             "type": "ObjectEvent",
             "eventID": self.event_id(),
@@ -140,8 +155,8 @@ class Scans:
             "epcList": [unit],
             "action": "OBSERVE",
             "bizStep": SCAN_BIZ_STEP,
-            "yima:scanKind": kind,
-            "yima:actor": actor,
+            "yima:scanKind": "store",
+            "yima:actor": store,
             "yima:clientScanId": f"{self.rng.getrandbits(64):016x}",
             "yima:lat": lat,
             "yima:lon": lon,
