@@ -51,17 +51,27 @@ _REGION_CODE_RE: Final = re.compile(r"[0-9A-Za-z_-]{1,32}")
 
 
 class MasterDataError(YimaError, ValueError):
-    """A master-data value that breaks an invariant; the message names the field and why."""
+    """A master-data value that breaks an invariant; the message names the field and why,
+    ``field`` is the field's name (``-`` when the rule spans fields)."""
+
+    def __init__(self, message: str, field: str = "-") -> None:
+        super().__init__(message)
+        self.field = field
+
+    def __reduce__(self) -> tuple[type[MasterDataError], tuple[str, str]]:
+        return (type(self), (str(self), self.field))
 
 
-def _require(condition: bool, message: str) -> None:
+def _require(condition: bool, message: str, field: str = "-") -> None:
     if not condition:
-        raise MasterDataError(message)
+        raise MasterDataError(message, field)
 
 
 def _check_coordinates(kind: str, key: str, lat: float, lon: float) -> None:
-    _require(-90.0 <= lat <= 90.0, f"{kind} {key}: lat must be within [-90, 90], got {lat}")
-    _require(-180.0 <= lon <= 180.0, f"{kind} {key}: lon must be within [-180, 180], got {lon}")
+    _require(-90.0 <= lat <= 90.0, f"{kind} {key}: lat must be within [-90, 90], got {lat}", "lat")
+    _require(
+        -180.0 <= lon <= 180.0, f"{kind} {key}: lon must be within [-180, 180], got {lon}", "lon"
+    )
 
 
 def is_party_id(text: str) -> bool:
@@ -76,18 +86,20 @@ def is_party_id(text: str) -> bool:
     return match is not None and len(match[1]) + len(match[2]) == 12 and match[3] == "0"
 
 
-def _check_party_id(kind: str, party_id: str) -> None:
+def _check_party_id(kind: str, party_id: str, field: str = "id") -> None:
     _require(
         is_party_id(party_id),
         f"{kind} id {party_id!r} must be an SGLN URN urn:epc:id:sgln:CP.LOCREF.0 "
         "(company prefix and location reference of 12 digits together)",
+        field,
     )
 
 
-def _check_region_code(kind: str, key: str, code: str) -> None:
+def _check_region_code(kind: str, key: str, code: str, field: str = "region_code") -> None:
     _require(
         _REGION_CODE_RE.fullmatch(code) is not None,
-        f"{kind} {key}: region_code {code!r} must be 1-32 letters, digits, '_' or '-'",
+        f"{kind} {key}: {field} {code!r} must be 1-32 letters, digits, '_' or '-'",
+        field,
     )
 
 
@@ -101,6 +113,7 @@ def consumer_urn(local_id: str) -> str:
     _require(
         _CONSUMER_RE.fullmatch(urn) is not None,
         f"consumer id {local_id!r} must be 1-64 letters, digits or '._~-'",
+        "id",
     )
     return urn
 
@@ -123,13 +136,17 @@ class Region:
     polygon_geojson: str | None = None
 
     def __post_init__(self) -> None:
-        _check_region_code("region", self.code, self.code)
-        _require(bool(self.name.strip()), f"region {self.code}: name must not be empty")
+        _check_region_code("region", self.code, self.code, "code")
+        _require(bool(self.name.strip()), f"region {self.code}: name must not be empty", "name")
         _require(
             self.level in _LEVELS,
             f"region {self.code}: level must be province, prefecture or custom, got {self.level!r}",
         )
-        _require(self.parent_code != self.code, f"region {self.code}: parent_code must differ")
+        _require(
+            self.parent_code != self.code,
+            f"region {self.code}: parent_code must differ",
+            "parent_code",
+        )
         _check_coordinates("region", self.code, self.lat, self.lon)
 
     @classmethod
@@ -181,13 +198,14 @@ class Line:
     name: str
 
     def __post_init__(self) -> None:
-        _check_party_id("plant", self.plant_id)
+        _check_party_id("plant", self.plant_id, "plant_id")
         _require(
             self.id.rpartition(".")[0] == self.plant_id.rpartition(".")[0]
             and self.id != self.plant_id
             and _SGLN_RE.fullmatch(self.id) is not None,
             f"line id {self.id!r} must be the plant's SGLN {self.plant_id} with the line "
             "number as extension",
+            "id",
         )
 
     @classmethod
@@ -197,7 +215,7 @@ class Line:
         >>> Line.at("urn:epc:id:sgln:6917821.00001.0", 2, "L2").id
         'urn:epc:id:sgln:6917821.00001.2'
         """
-        _require(number >= 1, f"line number must be at least 1, got {number}")
+        _require(number >= 1, f"line number must be at least 1, got {number}", "number")
         return cls(plant_id.rpartition(".")[0] + f".{number}", plant_id, name)
 
 
@@ -219,10 +237,12 @@ class Product:
         _require(
             _GTIN_RE.fullmatch(self.gtin) is not None,
             f"product gtin {self.gtin!r} must have 14 digits",
+            "gtin",
         )
         _require(
             gs1_check_digit(self.gtin[:13]) == self.gtin[13],
             f"product gtin {self.gtin}: check digit must be {gs1_check_digit(self.gtin[:13])}",
+            "gtin",
         )
         _require(
             self.company_prefix.isdigit()
@@ -230,8 +250,9 @@ class Product:
             and self.gtin[1:].startswith(self.company_prefix),
             f"product {self.gtin}: company_prefix {self.company_prefix!r} must be the 6-12 "
             "digits after the indicator digit",
+            "company_prefix",
         )
-        _require(bool(self.name.strip()), f"product {self.gtin}: name must not be empty")
+        _require(bool(self.name.strip()), f"product {self.gtin}: name must not be empty", "name")
 
     @classmethod
     def from_parts(
@@ -269,6 +290,7 @@ class Authorization:
             _require(
                 _GTIN_RE.fullmatch(gtin) is not None,
                 f"authorization {self.region_code}: gtin {gtin!r} must have 14 digits",
+                "gtins",
             )
 
     def covers(self, gtin: str) -> bool:
@@ -294,6 +316,7 @@ class Distributor:
             self.tier in (1, 2, 3),
             f"distributor {self.id}: tier must be 1 (national), 2 (provincial) or 3 (city), "
             f"got {self.tier}",
+            "tier",
         )
         _check_region_code("distributor", self.id, self.region_code)
         _check_coordinates("distributor", self.id, self.lat, self.lon)
@@ -301,6 +324,7 @@ class Distributor:
         _require(
             len(codes) == len(set(codes)),
             f"distributor {self.id}: authorized lists a region more than once",
+            "authorized",
         )
 
 
@@ -336,6 +360,7 @@ class Consumer:
         _require(
             _CONSUMER_RE.fullmatch(self.id) is not None,
             f"consumer id {self.id!r} must be urn:yima:consumer:<1-64 letters, digits, '._~-'>",
+            "id",
         )
         _check_region_code("consumer", self.id, self.region_code)
 
@@ -355,11 +380,12 @@ class Supply:
     customer_id: str
 
     def __post_init__(self) -> None:
-        _check_party_id("supplier", self.supplier_id)
-        _check_party_id("customer", self.customer_id)
+        _check_party_id("supplier", self.supplier_id, "supplier_id")
+        _check_party_id("customer", self.customer_id, "customer_id")
         _require(
             self.supplier_id != self.customer_id,
             f"supply {self.supplier_id}: a party cannot supply itself",
+            "customer_id",
         )
 
 

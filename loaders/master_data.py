@@ -299,15 +299,7 @@ class _Collector:
         try:
             self.values[kind].append(parsed.domain())  # type: ignore[attr-defined]
         except MasterDataError as exc:
-            self.add(RowProblem(file, row, _field_of(str(exc), data), str(exc)))
-
-
-def _field_of(message: str, data: Mapping[str, Any]) -> str:
-    # Domain messages name the field ("store X: lat must be …"); find which column it was.
-    for name in data:
-        if f" {name} " in f" {message} " or f"{name}:" in message or f" {name}" in message:
-            return name
-    return "-"
+            self.add(RowProblem(file, row, exc.field, str(exc)))
 
 
 def _read_csv(path: Path, kind: str, out: _Collector) -> None:

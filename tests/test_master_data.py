@@ -135,6 +135,12 @@ def test_domain_values_check_their_invariants(build: Any, match: str) -> None:
         build()
 
 
+def test_domain_errors_name_their_field() -> None:
+    with pytest.raises(MasterDataError) as info:
+        Store("urn:epc:id:sgln:6917821.01000.0", "s", "440300", 1.0, 999.0)
+    assert info.value.field == "lon"
+
+
 def test_product_parts_and_sgtin() -> None:
     p = Product.from_parts("6917821", "10001", "清香", "一码")
     assert p.gtin == "06917821100014" and p.item_ref == "010001"
@@ -286,6 +292,12 @@ def test_bad_row_names_file_row_field_and_reason(tmp_path: Path) -> None:
             ["urn:epc:id:sgln:6917821.00001.0", "x", "440300", "1", "200"],
             "lon",
             "less than or equal to 180",
+        ),
+        (
+            ["id", "name", "region_code", "lat", "lon"],
+            ["urn:epc:id:sgln:6917821.00001.0", "x", "44 03", "1", "2"],
+            "region_code",
+            "must be 1-32 letters",
         ),
     ],
 )
