@@ -14,7 +14,7 @@ from rich.console import Console
 
 from graph_model.errors import NotFound
 from graph_model.repositories.master_data import MasterDataRepository
-from loaders.master_data import MasterDataFileError, load_master_data, master_data_to_json
+from loaders.master_data import MasterDataFileError, master_data_to_json, prepare_master_data
 
 __all__ = ["app"]
 
@@ -56,16 +56,18 @@ def load(
     ] = True,
 ) -> None:
     """Check every row of PATHS, then write them in one transaction (all or nothing)."""
+    try:
+        master = prepare_master_data(paths, with_china_regions=china_regions)
+    except MasterDataFileError as exc:
+        console.print("[red]rejected, nothing written:[/red]")
+        console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from exc
     driver, database = _open_driver()
     try:
-        counts = load_master_data(
-            paths, MasterDataRepository(driver, database), with_china_regions=china_regions
-        )
-    except MasterDataFileError as exc:
-        console.print(f"[red]rejected, nothing written:[/red]\n{exc}")
-        raise typer.Exit(code=1) from exc
+        counts = MasterDataRepository(driver, database).save(master)
     except NotFound as exc:
-        console.print(f"[red]rejected, nothing written:[/red] {exc}")
+        console.print("[red]rejected, nothing written:[/red]")
+        console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from exc
     finally:
         driver.close()

@@ -73,6 +73,7 @@ __all__ = [
     "RowProblem",
     "load_master_data",
     "master_data_to_json",
+    "prepare_master_data",
     "read_master_data",
 ]
 
@@ -467,6 +468,19 @@ def _check_duplicates(out: _Collector) -> None:
                 parties.setdefault(key, kind)
 
 
+def prepare_master_data(
+    paths: Iterable[str | Path], *, with_china_regions: bool = True
+) -> MasterData:
+    """Read and check ``paths`` (see :func:`read_master_data`); with ``with_china_regions``
+    add the provinces and prefectures of China, so that rows may refer to any adcode."""
+    master = read_master_data(paths)
+    if with_china_regions:
+        given = {r.code for r in master.regions}
+        extra = tuple(r for r in china_regions() if r.code not in given)
+        master = dataclasses.replace(master, regions=extra + master.regions)
+    return master
+
+
 def load_master_data(
     paths: Iterable[str | Path],
     repository: MasterDataRepository,
@@ -486,11 +500,7 @@ def load_master_data(
     graph_model.errors.NotFound
         When the data refers to a party that is neither in the files nor in the graph.
     """
-    master = read_master_data(paths)
-    if with_china_regions:
-        given = {r.code for r in master.regions}
-        extra = tuple(r for r in china_regions() if r.code not in given)
-        master = dataclasses.replace(master, regions=extra + master.regions)
+    master = prepare_master_data(paths, with_china_regions=with_china_regions)
     return repository.save(master, tx)
 
 

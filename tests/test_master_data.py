@@ -27,6 +27,7 @@ from graph_model.master import (
     Supply,
 )
 from graph_model.repositories.master_data import MasterDataRepository
+from graph_model.settings import DatabaseSettings
 from loaders.demo import build_world
 from loaders.master_data import (
     MasterDataFileError,
@@ -497,3 +498,38 @@ def test_non_atomic_save_writes_kind_by_kind(driver: neo4j.Driver, ns: str) -> N
     assert repo.save(master, atomic=False).consumers == 1
     assert repo.get_distributor(master.distributors[1].id) == master.distributors[1]
     assert repo.suppliers_of(master.distributors[0].id) == [master.plants[0].id]
+
+
+def test_cli_loads_files_and_rejects_bad_ones_before_the_database(
+    driver: neo4j.Driver,
+    ns: str,
+    tmp_path: Path,
+    database_settings: DatabaseSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from cli.master import app
+
+    monkeypatch.setenv("YIMA_NEO4J_URI", database_settings.uri)
+    if database_settings.password:
+        monkeypatch.setenv("YIMA_NEO4J_USER", database_settings.user or "neo4j")
+        monkeypatch.setenv("YIMA_NEO4J_PASSWORD", database_settings.password)
+    master = _world(ns)
+    folder = tmp_path / "files"
+    _csv_files(folder, master)
+    bad = folder / "products.csv"
+    good = bad.read_text("utf-8")
+    bad.write_text(good.replace(master.products[0].gtin, master.products[0].gtin[:-1] + "x"))
+    result = CliRunner().invoke(app, ["load", str(folder), "--no-china-regions"])
+    assert result.exit_code == 1
+    assert (
+        "rejected, nothing written" in result.output
+        and "products.csv: row 2: gtin" in result.output
+    )
+    assert _graph_size(driver, ns) == (0, 0)
+    bad.write_text(good, "utf-8")
+    result = CliRunner().invoke(app, ["load", str(folder), "--no-china-regions"])
+    assert result.exit_code == 0, result.output
+    assert "loaded 2 regions, 1 plants, 2 lines" in result.output
+    assert MasterDataRepository(driver).get_store(master.stores[0].id) == master.stores[0]
