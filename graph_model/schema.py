@@ -11,7 +11,7 @@ from typing import LiteralString
 
 import neo4j
 
-__all__ = ["MIGRATIONS", "Migration", "apply_schema", "applied_versions"]
+__all__ = ["MIGRATIONS", "Migration", "applied_versions", "apply_schema"]
 
 
 @dataclass(frozen=True, slots=True)

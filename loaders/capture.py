@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import queue
 import threading
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -181,7 +183,9 @@ class CaptureService:
         driver: neo4j.Driver,
         database: str | None = None,
         capture_limit: int = DEFAULT_CAPTURE_LIMIT,
+        writers: int = 2,
     ) -> None:
+        self.writers = max(1, writers)
         self._driver = driver
         self._database = database
         self._events = EventRepository(driver, database)
@@ -257,14 +261,31 @@ class CaptureService:
 
         producer = threading.Thread(target=produce, name="yima-capture-prepare", daemon=True)
         producer.start()
-        while True:
-            item = ready.get()
-            if item is None:
-                break
-            if isinstance(item, BaseException):
-                raise item
-            yield self.write(item)
+        # Several documents are written at once: the projection does not depend on the order
+        # in which facts arrive, so concurrent transactions give the same graph.
+        in_flight: deque[Future[CaptureResult]] = deque()
+        with ThreadPoolExecutor(self.writers, thread_name_prefix="yima-capture-write") as pool:
+            while True:
+                item = ready.get()
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                in_flight.append(pool.submit(self._write_retrying, item))
+                while len(in_flight) >= self.writers:
+                    yield in_flight.popleft().result()
+            while in_flight:
+                yield in_flight.popleft().result()
         producer.join()
+
+    def _write_retrying(self, batch: PreparedBatch) -> CaptureResult:
+        try:
+            return self.write(batch)
+        except neo4j.exceptions.ConstraintError:
+            # The same event arrived in two documents written at once; the retry's
+            # de-duplication read now sees the one that won.
+            batch.projection = None
+            return self.write(batch)
 
     def _write_tx(self, tx: neo4j.ManagedTransaction, batch: PreparedBatch) -> CaptureResult:
         ids = [e.event_id for e in batch.events]

@@ -1,0 +1,179 @@
+"""Benchmark: ingest the demo world end to end through the capture path.
+
+Prints, for a demo world of N units (default 1,000,000): units/s end to end (generate the EPCIS
+documents, validate, hash, de-duplicate, project, write) and, in the same run on an emptied
+database, the rate of writing the very same projected rows with plain ``UNWIND`` Cypher that
+knows the data is new (``CREATE`` instead of ``MERGE``, no de-duplication read, rows prepared
+before the clock starts). The ratio of the two is the figure to watch; absolute rates on a
+shared 2-core machine are noise. Also prints peak memory (max RSS) to show the stream is
+bounded.
+
+By default the benchmark runs its own Neo4j under ``var/neo4j-bench`` (bolt 27687), whose data
+it deletes between the two runs::
+
+    .venv/bin/python bench/ingest.py --units 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, LiteralString
+
+if __package__ in (None, ""):  # run as a script: make yima's packages importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import neo4j
+
+from graph_model.projection import EpcKind, Projection, project
+from graph_model.repositories import events as ev
+from graph_model.repositories.master_data import MasterDataRepository
+from graph_model.schema import apply_schema
+from graph_model.settings import DatabaseSettings, open_driver
+from loaders.capture import CaptureService, _context_of, _raw_json, document_events, prepare
+from loaders.demo import build_world, simulate
+from runtime.neo4j_server import PROJECT_ROOT, LocalNeo4j, ServerSettings
+
+# The reference: the same rows, written by statements that may assume every node is new.
+REF_EVENTS: LiteralString = """
+UNWIND $rows AS r
+CREATE (e:Event {id: r.id, hash: r.hash, type: r.type, action: r.action,
+  eventTime: r.eventTime, eventTimeZoneOffset: r.tz, bizStep: r.bizStep,
+  disposition: r.disposition, readPoint: r.readPoint, bizLocation: r.bizLocation,
+  parentID: r.parentID, json: r.json})
+"""
+REF_COMMISSION: LiteralString = """
+UNWIND $rows AS r
+MATCH (e:Event {id: r.event})
+MATCH (b:Batch {id: r.batch})
+UNWIND range(0, size(r.ids) - 1) AS i
+CREATE (c:Code {id: r.ids[i], serial: r.serials[i], gtin: r.gtin, lot: r.lot,
+  commissionedAt: r.t, commissionEvent: r.event, status: r.status, statusAt: r.t})
+CREATE (e)-[:CONCERNS]->(c)
+CREATE (c)-[:IN_BATCH]->(b)
+"""
+
+
+def _ref_concerns(label: LiteralString) -> LiteralString:
+    return (
+        "UNWIND $rows AS r MATCH (e:Event {id: r.event}) UNWIND r.ids AS id "
+        "MATCH (n:" + label + " {id: id}) CREATE (e)-[:CONCERNS]->(n)"
+    )
+
+
+def _ref_pack(label: LiteralString) -> LiteralString:
+    return (
+        "UNWIND $rows AS r MERGE (p:Package {id: r.parent}) WITH p, r "
+        "UNWIND r.children AS cid MATCH (c:" + label + " {id: cid}) "
+        "CREATE (c)-[:PACKED_IN {since: r.t, addEvent: r.event}]->(p)"
+    )
+
+
+REF_PACKAGE_NODES: LiteralString = "UNWIND $ids AS id MERGE (:Package {id: id})"
+REF_SCANS: LiteralString = """
+UNWIND $rows AS r
+MATCH (c:Code {id: r.code})
+CREATE (s:Scan {id: r.id, kind: r.kind, at: r.t, event: r.event, actor: r.actor,
+  device: r.device, clientScanId: r.clientScanId, lat: r.lat, lon: r.lon, region: r.region})
+CREATE (s)-[:OF]->(c)
+MERGE (a:Consumer {id: r.actor})
+CREATE (s)-[:BY]->(a)
+"""
+
+
+def write_reference(tx: neo4j.ManagedTransaction, p: Projection) -> None:
+    run = tx.run
+    run(REF_EVENTS, rows=p.events).consume()
+    batches = {r["batch"]: r for r in p.commissions if r["batch"]}
+    if batches:
+        run(ev.MERGE_BATCHES, rows=list(batches.values())).consume()
+    if p.commissions:
+        run(REF_COMMISSION, rows=p.commissions).consume()
+    parents = sorted({r["parent"] for rows in p.packs.values() for r in rows})
+    if parents:
+        run(REF_PACKAGE_NODES, ids=parents).consume()
+    for label in (EpcKind.UNIT, EpcKind.PACKAGE):
+        if p.concerns[label]:
+            run(_ref_concerns(label), rows=p.concerns[label]).consume()
+            status = [r for r in p.concerns[label] if r["status"] is not None]
+            if status:
+                run(ev.STATUS[label], rows=status).consume()
+        if p.packs[label]:
+            run(_ref_pack(label), rows=p.packs[label]).consume()
+        if p.unpacks[label]:
+            run(ev.UNPACKS[label], rows=p.unpacks[label]).consume()
+    if p.shipments:
+        run(ev.SHIPMENTS, rows=p.shipments).consume()
+    if p.scans:
+        run(REF_SCANS, rows=p.scans).consume()
+
+
+def fresh_server(home: Path, bolt: int, http: int, heap: str) -> LocalNeo4j:
+    server = LocalNeo4j(ServerSettings(home=home, bolt_port=bolt, http_port=http, heap=heap,
+                                       pagecache=heap))  # fmt: skip
+    server.stop()
+    shutil.rmtree(home / "data", ignore_errors=True)
+    server.start()
+    return server
+
+
+def prepared(documents: Iterator[dict[str, Any]]) -> Iterator[Projection]:
+    for document in documents:
+        batch = prepare(document_events(document), _context_of(document))
+        yield project((e, _raw_json(e, batch.context)) for e in batch.events)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--units", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--heap", default="2g")
+    parser.add_argument("--home", type=Path, default=PROJECT_ROOT / "var" / "neo4j-bench")
+    parser.add_argument("--bolt-port", type=int, default=27687)
+    args = parser.parse_args()
+
+    def open_fresh() -> tuple[LocalNeo4j, neo4j.Driver]:
+        server = fresh_server(args.home, args.bolt_port, args.bolt_port + 1, args.heap)
+        driver = open_driver(DatabaseSettings(uri=server.settings.bolt_uri))
+        apply_schema(driver)
+        return server, driver
+
+    world = build_world(args.units, args.seed)
+    print(f"demo world: {args.units:,} units, {len(world.stores):,} stores, seed {args.seed}")
+
+    # 1. End to end: documents generated, validated, hashed, projected and written.
+    server, driver = open_fresh()
+    MasterDataRepository(driver).save(world.master)
+    started = time.perf_counter()
+    totals = CaptureService(driver).capture_stream(simulate(world, args.seed))
+    end_to_end = time.perf_counter() - started
+    driver.close()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"end to end : {totals.events:,} events, {end_to_end:8.1f} s, "
+          f"{args.units / end_to_end:10,.0f} units/s, peak RSS {rss_mb:,.0f} MB")  # fmt: skip
+
+    # 2. Reference: the same projected rows, prepared beforehand, written with raw Cypher.
+    server, driver = open_fresh()
+    MasterDataRepository(driver).save(world.master)
+    reference = 0.0
+    events = 0
+    for projection in prepared(simulate(world, args.seed)):
+        started = time.perf_counter()
+        with driver.session() as session:
+            session.execute_write(write_reference, projection)
+        reference += time.perf_counter() - started
+        events += len(projection.events)
+    driver.close()
+    server.stop()
+    print(f"raw Cypher : {events:,} events, {reference:8.1f} s, "
+          f"{args.units / reference:10,.0f} units/s (rows prepared outside the clock)")  # fmt: skip
+    print(f"end-to-end / raw-Cypher rate: {reference / end_to_end:.2f}")
+
+
+if __name__ == "__main__":
+    main()
