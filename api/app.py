@@ -15,6 +15,7 @@ from strawberry.asgi import GraphQL
 from api.graphql.context import Context
 from api.graphql.schema import schema
 from api.rest import capture, events
+from api.rest import export as export_rest
 from api.services import Services
 from graph_model.schema import apply_schema
 from graph_model.settings import DatabaseSettings, open_driver
@@ -58,6 +59,7 @@ def create_app(settings: DatabaseSettings | None = None) -> Starlette:
         Route("/events", events.query_events, methods=["GET"]),
         Route("/events/{event_id:path}", events.event_by_id, methods=["GET"]),
         Route("/epcs/{epc:path}/events", events.epc_events, methods=["GET"]),
+        Route("/export/provenance", export_rest.provenance_export, methods=["GET"]),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -16,6 +16,7 @@ from api.graphql.mutations.capture_epcis import capture_epcis
 from api.graphql.mutations.commission_codes import commission_codes
 from api.graphql.mutations.record_scan import record_scan
 from api.graphql.queries.code import code
+from api.graphql.queries.export import provenance_export
 from api.graphql.queries.lot import lot, product_recall
 from api.graphql.queries.verify import verify
 
@@ -34,6 +35,7 @@ class Query:
     code = strawberry.field(resolver=code)
     lot = strawberry.field(resolver=lot)
     product_recall = strawberry.field(resolver=product_recall)
+    provenance_export = strawberry.field(resolver=provenance_export)
     verify = strawberry.field(resolver=verify)
 
 
