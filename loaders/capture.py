@@ -183,7 +183,7 @@ class CaptureService:
         driver: neo4j.Driver,
         database: str | None = None,
         capture_limit: int = DEFAULT_CAPTURE_LIMIT,
-        writers: int = 2,
+        writers: int = 1,
     ) -> None:
         self.writers = max(1, writers)
         self._driver = driver
