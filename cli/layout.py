@@ -1,15 +1,22 @@
-"""``yima layout``: solve channel-layout instances from the command line."""
+"""``yima layout``: plan the channel layout on the graph, or solve OR-Library instances."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from algorithms.layout import LayoutInputError, solve_exact, solve_heuristic
 from loaders.orlib import load_orlib
+
+if TYPE_CHECKING:
+    import neo4j
+
+    from graph_model.layout import StoredPlan
+    from loaders.layout_service import PreparedLayout
 
 __all__ = ["app"]
 
@@ -70,3 +77,197 @@ def format_cost(cost: float) -> str:
     """The cost as a plain number: ``5819`` or ``932615.75``, without float noise."""
     value = round(cost, 6)
     return str(int(value)) if value.is_integer() else repr(value)
+
+
+class Model(StrEnum):
+    p_median = "p_median"
+    uncapacitated = "uncapacitated"
+    capacitated = "capacitated"
+
+
+class Demand(StrEnum):
+    shipped = "shipped"
+    sold = "sold"
+    scanned = "scanned"
+
+
+class PlanMethod(StrEnum):
+    auto = "auto"
+    heuristic = "heuristic"
+    exact = "exact"
+
+
+def _open_driver() -> tuple[neo4j.Driver, str]:
+    from graph_model.schema import apply_schema
+    from graph_model.settings import DatabaseSettings, open_driver
+
+    settings = DatabaseSettings.from_env()
+    driver = open_driver(settings)
+    try:
+        driver.verify_connectivity()
+    except Exception as exc:
+        driver.close()
+        typer.echo(
+            f"error: cannot reach Neo4j at {settings.uri} ({exc}); "
+            "start it with `yima neo4j start` or set YIMA_NEO4J_URI",
+            err=True,
+        )
+        raise typer.Exit(code=1) from exc
+    apply_schema(driver, settings.database)
+    return driver, settings.database
+
+
+@app.command()
+def plan(
+    k: Annotated[int | None, typer.Option("--k", help="Sites to open (p-median).")] = None,
+    model: Annotated[Model, typer.Option(help="Layout model.")] = Model.p_median,
+    period_from: Annotated[
+        datetime | None, typer.Option(help="Demand from this time (UTC unless an offset).")
+    ] = None,
+    period_to: Annotated[datetime | None, typer.Option(help="Demand before this time.")] = None,
+    demand: Annotated[Demand, typer.Option(help="What counts as demand.")] = Demand.shipped,
+    region: Annotated[
+        str | None, typer.Option(help="Plan the stores of this region code only.")
+    ] = None,
+    store: Annotated[
+        list[str] | None, typer.Option(help="Plan these stores only (repeatable).")
+    ] = None,
+    site: Annotated[list[str] | None, typer.Option(help="Extra candidate site id.")] = None,
+    cities: Annotated[
+        bool, typer.Option("--cities/--no-cities", help="Prefecture cities as candidates.")
+    ] = True,
+    keep_current: Annotated[
+        bool, typer.Option("--keep-current", help="Today's sites must stay open.")
+    ] = False,
+    capacity: Annotated[
+        float | None, typer.Option(help="Capacity of every site without its own (units).")
+    ] = None,
+    fixed_cost: Annotated[
+        float | None, typer.Option(help="Opening cost of every site without its own.")
+    ] = None,
+    radius_km: Annotated[float | None, typer.Option(help="Service radius (km).")] = None,
+    method: Annotated[PlanMethod, typer.Option(help="Solver.")] = PlanMethod.auto,
+    time_limit: Annotated[float, typer.Option(help="Seconds for the solver.")] = 20.0,
+    out: Annotated[Path | None, typer.Option(help="Write a map picture (PNG) here.")] = None,
+    save: Annotated[bool, typer.Option("--save/--no-save", help="Store the plan.")] = True,
+) -> None:
+    """Propose a channel layout from the graph and compare it with today's."""
+    from graph_model.layout import LayoutRequest, LayoutRequestError
+    from loaders.layout_service import LayoutService
+
+    request = LayoutRequest(
+        model=model.value,
+        k=k,
+        keep_current_sites=keep_current,
+        period_from=period_from,
+        period_to=period_to,
+        demand_source=demand.value,
+        store_ids=tuple(store) if store else None,
+        region_code=region,
+        site_ids=tuple(site or ()),
+        include_cities=cities,
+        default_capacity=capacity,
+        default_fixed_cost=fixed_cost,
+        radius_km=radius_km,
+        method=method.value,
+        time_limit=time_limit,
+    )
+    driver, database = _open_driver()
+    try:
+        service = LayoutService(driver, database)
+        prepared = service.prepare(request)
+        result = service.solve(prepared)
+        if save:
+            result = service.save(result)
+    except LayoutRequestError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    finally:
+        driver.close()
+    for line in summary_lines(result, saved=save):
+        typer.echo(line)
+    if out is not None:
+        typer.echo(f"map: {draw_plan_map(out, prepared, result)}")
+
+
+def summary_lines(plan: StoredPlan, *, saved: bool) -> list[str]:
+    """The plan and its comparison with today's layout, as lines of text."""
+    c = plan.comparison
+    lines = [
+        f"plan: {plan.id}" + ("" if saved else " (not stored)"),
+        f"model: {plan.model} ({plan.kind}), k={plan.k}, demand: {plan.demand_source}, "
+        f"distance: {plan.distance}",
+        f"stores: {len(plan.assignments)}, demand: {plan.total_demand:g} units, "
+        f"sites opened: {len(plan.open_sites)}",
+        f"method: {plan.method}, {plan.seconds:.2f} s",
+        f"cost: {plan.cost:,.1f} (demand-weighted km plus opening costs)",
+    ]
+    if plan.lower_bound is not None:
+        lines.append(
+            f"lower bound: {plan.lower_bound:,.1f}, gap: {100 * (plan.gap or 0):.4f} %"
+            + (" (optimal)" if plan.proven_optimal else "")
+        )
+    else:
+        lines.append("lower bound: none (heuristic plan, optimality not proven)")
+    if c.current_cost is not None and c.cost_saved is not None:
+        share = c.cost_saved / c.current_cost if c.current_cost else 0.0
+        lines.append(
+            f"today: {c.current_cost:,.1f}, saved: {c.cost_saved:,.1f} ({100 * share:.1f} %), "
+            f"stores reassigned: {len(c.stores_reassigned)}"
+        )
+    else:
+        lines.append("today: no store has a known supplier")
+    if plan.radius_km is not None:
+        lines.append(
+            f"demand within {plan.radius_km:g} km: {100 * (c.demand_within_radius or 0):.1f} %"
+            + (
+                ""
+                if c.current_demand_within_radius is None
+                else f" (today {100 * c.current_demand_within_radius:.1f} %)"
+            )
+        )
+        lines.append(
+            f"coverage gaps: {len(c.coverage_gap_stores)} stores"
+            + (f" in regions {', '.join(c.coverage_gap_regions)}" if c.coverage_gap_regions else "")
+        )
+    lines.append("sites:")
+    for s in plan.sites:
+        state = "opens" if s.opened else "closes"
+        lines.append(
+            f"  {state:6} {s.kind:6} {s.id}  {s.name or ''}  stores={s.stores} "
+            f"demand={s.demand:g}" + ("  (today)" if s.current else "")
+        )
+    return lines
+
+
+def draw_plan_map(path: Path, prepared: PreparedLayout, plan: StoredPlan) -> Path:
+    """Draw today's layout beside the plan's."""
+    from algorithms.layout.maps import draw_layout_map
+
+    index = {site.id: j for j, site in enumerate(prepared.sites)}
+    by_store = {a.store_id: index[a.site_id] for a in plan.assignments}
+    proposal = [by_store[s.id] for s in prepared.stores]
+    today = prepared.today_assignment()
+    labels = [_short(site.id) for site in prepared.sites]
+    return draw_layout_map(
+        path,
+        [(s.lat or 0.0, s.lon or 0.0) for s in prepared.stores],
+        [(s.lat or 0.0, s.lon or 0.0) for s in prepared.sites],
+        proposal,
+        current_assignment=today,
+        demand=[s.demand for s in prepared.stores],
+        site_labels=labels,
+        titles=(
+            f"today: {len(prepared.current_sites)} sites, "
+            f"cost {plan.comparison.current_cost or 0:,.0f}",
+            f"proposal: {len(plan.open_sites)} sites, cost {plan.cost:,.0f}",
+        ),
+        suptitle=f"channel layout {plan.model} k={plan.k} ({plan.method})",
+    )
+
+
+def _short(site_id: str) -> str:
+    # SGLN urn:epc:id:sgln:CP.LOCREF.0 -> LOCREF; region codes stay as they are.
+    if site_id.startswith("urn:epc:id:sgln:"):
+        return "D" + site_id.rsplit(".", 2)[-2]
+    return site_id

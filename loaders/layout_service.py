@@ -88,6 +88,15 @@ class PreparedLayout:
         """Indices of the sites today's layout uses."""
         return tuple(sorted({j for j in self.current if j is not None}))
 
+    def today_assignment(self) -> list[int] | None:
+        """Today's site per store; a store without a known supplier counts as served by the
+        nearest of today's sites. ``None`` when no store has a known supplier."""
+        today = list(self.current_sites)
+        if not today:
+            return None
+        nearest = np.asarray(today)[np.argmin(self.km[:, today], axis=1)]
+        return [int(nearest[i]) if j is None else j for i, j in enumerate(self.current)]
+
 
 class LayoutService:
     """Plans channel layouts from the graph and stores them."""
@@ -455,7 +464,7 @@ def _describe(prepared: PreparedLayout, plan: LayoutPlan, plan_id: str) -> Store
     n = problem.n_stores
     rows = np.arange(n)
     assign = np.asarray(plan.assignment, dtype=np.intp)
-    current = _current_assignment(prepared)
+    current = prepared.today_assignment()
     comparison = None
     if current is not None:
         comparison = compare(plan, current, problem, radius=request.radius_km, distance=km)
@@ -530,13 +539,3 @@ def _describe(prepared: PreparedLayout, plan: LayoutPlan, plan_id: str) -> Store
 
 def _site_id(sites: Sequence[CandidateSite], j: int | None) -> str | None:
     return None if j is None else sites[j].id
-
-
-def _current_assignment(prepared: PreparedLayout) -> list[int] | None:
-    """Today's site per store; a store without a known supplier counts as served by the
-    nearest of today's sites. ``None`` when no store has a known supplier."""
-    today = list(prepared.current_sites)
-    if not today:
-        return None
-    nearest = np.asarray(today)[np.argmin(prepared.km[:, today], axis=1)]
-    return [int(nearest[i]) if j is None else j for i, j in enumerate(prepared.current)]
