@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -12,15 +13,18 @@ from loaders.epcis.hash import document_hashes
 app = typer.Typer(help="EPCIS 2.0 documents: hash and capture.", no_args_is_help=True)
 
 
-def _read(path: Path) -> dict:  # type: ignore[type-arg]
+FileArg = Annotated[Path, typer.Argument(help="EPCISDocument (JSON / JSON-LD)")]
+
+
+def _read(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise typer.BadParameter(f"{path}: {exc}", param_hint="FILE") from exc
 
 
 @app.command("hash")
-def hash_command(file: Path = typer.Argument(..., help="EPCISDocument (JSON / JSON-LD)")) -> None:
+def hash_command(file: FileArg) -> None:
     """Print the canonical event hash (ni:///sha-256;…?ver=CBV2.0) of each event, one a line."""
     for digest in document_hashes(_read(file)):
         typer.echo(digest)
@@ -28,7 +32,7 @@ def hash_command(file: Path = typer.Argument(..., help="EPCISDocument (JSON / JS
 
 @app.command("capture")
 def capture_command(
-    file: Path = typer.Argument(..., help="EPCISDocument (JSON / JSON-LD)"),
+    file: FileArg,
     proceed: bool = typer.Option(False, help="Capture the valid events even if some are invalid"),
 ) -> None:
     """Capture a document into the graph (the same path as POST /capture)."""

@@ -6,6 +6,7 @@ import importlib
 import os
 import sys
 
+import neo4j
 import typer
 from rich.console import Console
 
@@ -57,9 +58,13 @@ def _fail(message: str) -> typer.Exit:
 
 @neo4j_app.command("start")
 def neo4j_start(
-    heap: str = typer.Option(None, help="JVM heap, e.g. 1g (env YIMA_NEO4J_HEAP)"),
-    bolt_port: int = typer.Option(None, help="Bolt port (env YIMA_NEO4J_BOLT_PORT, default 7687)"),
-    http_port: int = typer.Option(None, help="HTTP port (env YIMA_NEO4J_HTTP_PORT, default 7474)"),
+    heap: str | None = typer.Option(None, help="JVM heap, e.g. 1g (env YIMA_NEO4J_HEAP)"),
+    bolt_port: int | None = typer.Option(
+        None, help="Bolt port (env YIMA_NEO4J_BOLT_PORT, default 7687)"
+    ),
+    http_port: int | None = typer.Option(
+        None, help="HTTP port (env YIMA_NEO4J_HTTP_PORT, default 7474)"
+    ),
 ) -> None:
     """Assemble (once, from Maven Central) and start the local server; wait for Bolt."""
     server = _server(heap, bolt_port, http_port)
@@ -87,7 +92,7 @@ def neo4j_status() -> None:
         raise typer.Exit(code=3)
 
 
-def _driver():  # type: ignore[no-untyped-def]
+def _driver() -> neo4j.Driver:
     from graph_model.schema import apply_schema
     from graph_model.settings import DatabaseSettings, open_driver
 

@@ -13,8 +13,8 @@ import json
 import queue
 import threading
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -315,6 +315,10 @@ class CaptureService:
         )
 
 
+def _replay(tx: neo4j.ManagedTransaction, repo: EventRepository, projection: Projection) -> None:
+    repo.write(tx, projection, with_events=False)
+
+
 def rebuild_projection(driver: neo4j.Driver, database: str | None = None) -> int:
     """Delete the projected graph and replay every stored event into it, in time order."""
     repo = EventRepository(driver, database)
@@ -328,6 +332,6 @@ def rebuild_projection(driver: neo4j.Driver, database: str | None = None) -> int
         ]
         projection = project((e, "") for e in events)
         with driver.session(database=database) as session:
-            session.execute_write(lambda tx, p=projection: repo.write(tx, p, with_events=False))
+            session.execute_write(_replay, repo, projection)
         replayed += len(events)
     return replayed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
 from typing import Annotated
 
@@ -35,15 +36,16 @@ def _problems(result_problems: tuple) -> list[CaptureProblem]:  # type: ignore[t
 
 def capture_epcis(
     info: Info[Context, None],
-    document: JSON,  # type: ignore[valid-type]
+    document: JSON,
     behaviour: CaptureErrorBehaviour = CaptureErrorBehaviour.ROLLBACK,
 ) -> CaptureEpcisResult:
     """Capture an EPCISDocument (JSON-LD) and report what was stored."""
     service = info.context.services.capture
     try:
+        if not isinstance(document, Mapping):
+            return CaptureRejected(message="document: must be a JSON object", problems=[])
         result: CaptureResult = service.capture_document(
-            document,
-            CaptureBehaviour(behaviour.value),  # type: ignore[arg-type]
+            document, CaptureBehaviour(behaviour.value)
         )
     except EpcisValidationError as exc:
         return CaptureRejected(message=str(exc), problems=_problems(tuple(exc.problems)))
