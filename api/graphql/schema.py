@@ -13,10 +13,12 @@ from strawberry.extensions import (
 )
 
 from api.graphql.mutations.capture_epcis import capture_epcis
+from api.graphql.mutations.channel_layout import channel_layout
 from api.graphql.mutations.commission_codes import commission_codes
 from api.graphql.mutations.record_scan import record_scan
 from api.graphql.queries.code import code
 from api.graphql.queries.export import provenance_export
+from api.graphql.queries.layout import layout_job, layout_plan
 from api.graphql.queries.lot import lot, product_recall
 from api.graphql.queries.verify import verify
 
@@ -33,6 +35,8 @@ class Query:
         return True
 
     code = strawberry.field(resolver=code)
+    layout_job = strawberry.field(resolver=layout_job)
+    layout_plan = strawberry.field(resolver=layout_plan)
     lot = strawberry.field(resolver=lot)
     product_recall = strawberry.field(resolver=product_recall)
     provenance_export = strawberry.field(resolver=provenance_export)
@@ -42,6 +46,7 @@ class Query:
 @strawberry.type
 class Mutation:
     capture_epcis = strawberry.mutation(resolver=capture_epcis)
+    channel_layout = strawberry.mutation(resolver=channel_layout)
     commission_codes = strawberry.mutation(resolver=commission_codes)
     record_scan = strawberry.mutation(resolver=record_scan)
 
