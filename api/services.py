@@ -32,6 +32,10 @@ class Services:
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="capture")
     )
+    # Planning jobs run for seconds to minutes; their own pool keeps captures flowing.
+    planning: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="layout")
+    )
 
     @classmethod
     def open(cls, driver: neo4j.Driver, settings: DatabaseSettings) -> Services:
@@ -46,6 +50,7 @@ class Services:
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=False)
+        self.planning.shutdown(wait=False, cancel_futures=True)
         self.driver.close()
 
     def submit_capture(

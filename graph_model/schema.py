@@ -80,6 +80,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             _index("Scan", "clientScanId"),
         ),
     ),
+    Migration(
+        3,
+        "channel-layout plans and their jobs",
+        (
+            _unique("LayoutPlan", "id"),
+            _unique("LayoutJob", "id"),
+        ),
+    ),
 )
 
 

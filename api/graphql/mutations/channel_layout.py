@@ -169,7 +169,7 @@ async def channel_layout(
         prepared = await asyncio.to_thread(service.prepare, request)
         if _as_job(input.mode, prepared):
             job = await asyncio.to_thread(service.repository.create_job, str(uuid.uuid4()))
-            services.executor.submit(service.run_job, job.id, prepared)
+            services.planning.submit(service.run_job, job.id, prepared)
             return LayoutJob.from_domain(job)
         plan = await asyncio.to_thread(service.solve, prepared)
         stored = await asyncio.to_thread(service.save, plan)
