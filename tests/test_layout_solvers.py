@@ -21,7 +21,7 @@ from algorithms.layout import (
     solve_heuristic,
 )
 from algorithms.layout.lagrangian import lagrangian_fixing
-from cli.layout import app
+from cli.main import app
 from loaders.orlib import load_orlib
 
 SHARED = Path(
@@ -212,12 +212,17 @@ def test_orlib_instances_solved_to_proven_optimum(path, optimum):
 
 @needs_orlib
 def test_cli_prints_cost_last():
-    result = CliRunner().invoke(app, [str(ORLIB / "pmed" / "pmed1.txt"), "--method", "exact"])
+    result = CliRunner().invoke(
+        app, ["layout", "orlib", str(ORLIB / "pmed" / "pmed1.txt"), "--method", "exact"]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1] == "5819"
 
 
 @needs_orlib
 def test_cli_rejects_p_beyond_sites():
-    result = CliRunner().invoke(app, [str(ORLIB / "pmed" / "pmed1.txt"), "--p", "101"])
+    result = CliRunner().invoke(
+        app, ["layout", "orlib", str(ORLIB / "pmed" / "pmed1.txt"), "--p", "101"]
+    )
     assert result.exit_code == 2
+    assert "101" in result.output and "No such command" not in result.output
