@@ -17,6 +17,7 @@ from typing import Any, LiteralString
 import neo4j
 
 from graph_model.errors import NotFound, YimaError
+from graph_model.repositories.reads import read
 
 __all__ = ["EventPage", "EventQuery", "EventQueryError", "EventQueryRepository"]
 
@@ -181,9 +182,7 @@ class EventQueryRepository:
             head + where + "RETURN e.id AS id, e.eventTime AS t, e.json AS json, "
             "e.hash AS hash ORDER BY e.eventTime, e.id LIMIT $limit"
         )
-        records, _, _ = self._driver.execute_query(
-            cypher, params, database_=self._database, routing_=neo4j.RoutingControl.READ
-        )
+        records = read(self._driver, self._database, cypher, params)
         page = records[: q.per_page]
         token = None
         if len(records) > q.per_page:
@@ -191,11 +190,11 @@ class EventQueryRepository:
         return EventPage([_event_document(r) for r in page], token)
 
     def get(self, event_id: str) -> dict[str, Any]:
-        records, _, _ = self._driver.execute_query(
+        records = read(
+            self._driver,
+            self._database,
             "MATCH (e:Event {id: $id}) RETURN e.id AS id, e.json AS json, e.hash AS hash",
-            id=event_id,
-            database_=self._database,
-            routing_=neo4j.RoutingControl.READ,
+            {"id": event_id},
         )
         if not records:
             raise NotFound(f"eventID: no event {event_id!r}")

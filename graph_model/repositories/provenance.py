@@ -15,6 +15,7 @@ from typing import Any, LiteralString
 import neo4j
 
 from graph_model.provenance import LotRef, LotSummary, LotUnit, Provenance, VerifyFacts
+from graph_model.repositories.reads import read
 
 __all__ = ["ProvenanceRepository", "UnitPage"]
 
@@ -336,10 +337,7 @@ class ProvenanceRepository:
         self._database = database
 
     def _read(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
-        records, _, _ = self._driver.execute_query(
-            query, params, database_=self._database, routing_=neo4j.RoutingControl.READ
-        )
-        return records
+        return read(self._driver, self._database, query, params)
 
     def trace(self, codes: Sequence[str], *, raw: bool = False) -> dict[str, Provenance]:
         """Provenance of every commissioned unit among ``codes`` (canonical EPCs).
