@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import neo4j
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -17,6 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from cli.database import open_database
 from graph_model.errors import YimaError
 from graph_model.identifiers.digital_links import DEFAULT_HOST
 from graph_model.identifiers.serials import GUESS_PROBABILITY_BAR
@@ -26,25 +26,6 @@ __all__ = ["app", "commission"]
 
 app = typer.Typer(help="Issue unit codes and write them out for printing.", no_args_is_help=True)
 console = Console(stderr=True)
-
-
-def _open_driver() -> tuple[neo4j.Driver, str]:
-    from graph_model.schema import apply_schema
-    from graph_model.settings import DatabaseSettings, open_driver
-
-    settings = DatabaseSettings.from_env()
-    driver = open_driver(settings)
-    try:
-        driver.verify_connectivity()
-    except Exception as exc:
-        driver.close()
-        console.print(
-            f"[red]error:[/red] cannot reach Neo4j at {settings.uri} ({exc}); "
-            "start it with `yima neo4j start` or set YIMA_NEO4J_URI"
-        )
-        raise typer.Exit(code=1) from exc
-    apply_schema(driver, settings.database)
-    return driver, settings.database
 
 
 @app.command("commission")
@@ -69,7 +50,7 @@ def commission(
     except YimaError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from exc
-    driver, database = _open_driver()
+    driver, database = open_database(console)
     try:
         service = CommissionService(driver, database)
         columns = (

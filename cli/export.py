@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import neo4j
 import typer
 from rich.console import Console
 
+from cli.database import open_database
 from graph_model.errors import YimaError
 from graph_model.export import ExportArgumentError, ExportSubjectNotFound
 
@@ -16,23 +16,6 @@ __all__ = ["app", "provenance"]
 
 app = typer.Typer(help="Export records for regulators.", no_args_is_help=True)
 console = Console(stderr=True)
-
-
-def _open_driver() -> tuple[neo4j.Driver, str | None]:
-    from graph_model.settings import DatabaseSettings, open_driver
-
-    settings = DatabaseSettings.from_env()
-    driver = open_driver(settings)
-    try:
-        driver.verify_connectivity()
-    except Exception as exc:
-        driver.close()
-        console.print(
-            f"[red]error:[/red] cannot reach Neo4j at {settings.uri} ({exc}); "
-            "start it with `yima neo4j start` or set YIMA_NEO4J_URI"
-        )
-        raise typer.Exit(code=1) from exc
-    return driver, settings.database
 
 
 @app.command("provenance")
@@ -58,7 +41,7 @@ def provenance(
     if (code is None) == (lot is None):
         console.print("[red]error:[/red] give either CODE or --lot LOT")
         raise typer.Exit(code=2)
-    driver, database = _open_driver()
+    driver, database = open_database(console)
     try:
         export = ProvenanceExporter(driver, database).export(code=code, lot=lot)
     except ExportArgumentError as exc:

@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from algorithms.layout import LayoutInputError, solve_exact, solve_heuristic
+from cli.database import open_database
 from loaders.orlib import load_orlib
 
 if TYPE_CHECKING:
-    import neo4j
-
     from graph_model.layout import StoredPlan
     from loaders.layout_service import PreparedLayout
 
@@ -97,26 +96,6 @@ class PlanMethod(StrEnum):
     exact = "exact"
 
 
-def _open_driver() -> tuple[neo4j.Driver, str]:
-    from graph_model.schema import apply_schema
-    from graph_model.settings import DatabaseSettings, open_driver
-
-    settings = DatabaseSettings.from_env()
-    driver = open_driver(settings)
-    try:
-        driver.verify_connectivity()
-    except Exception as exc:
-        driver.close()
-        typer.echo(
-            f"error: cannot reach Neo4j at {settings.uri} ({exc}); "
-            "start it with `yima neo4j start` or set YIMA_NEO4J_URI",
-            err=True,
-        )
-        raise typer.Exit(code=1) from exc
-    apply_schema(driver, settings.database)
-    return driver, settings.database
-
-
 @app.command()
 def plan(
     k: Annotated[int | None, typer.Option("--k", help="Sites to open (p-median).")] = None,
@@ -172,7 +151,7 @@ def plan(
         method=method.value,
         time_limit=time_limit,
     )
-    driver, database = _open_driver()
+    driver, database = open_database()
     try:
         service = LayoutService(driver, database)
         prepared = service.prepare(request)

@@ -10,6 +10,7 @@ import neo4j
 import typer
 from rich.console import Console
 
+from cli.database import open_database
 from runtime.neo4j_server import LocalNeo4j, Neo4jRuntimeError, ServerSettings
 
 app = typer.Typer(
@@ -93,23 +94,7 @@ def neo4j_status() -> None:
 
 
 def _driver() -> neo4j.Driver:
-    from graph_model.schema import apply_schema
-    from graph_model.settings import DatabaseSettings, open_driver
-
-    settings = DatabaseSettings.from_env()
-    driver = open_driver(settings)
-    try:
-        driver.verify_connectivity()
-    except Exception as exc:
-        driver.close()
-        hint = (
-            "start it with `yima neo4j start`"
-            if settings.is_local_default
-            else "check YIMA_NEO4J_URI / _USER / _PASSWORD"
-        )
-        raise _fail(f"cannot reach Neo4j at {settings.uri} ({exc}); {hint}") from exc
-    apply_schema(driver, settings.database)
-    return driver
+    return open_database(console)[0]
 
 
 @app.command("schema")

@@ -8,10 +8,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
-import neo4j
 import typer
 from rich.console import Console
 
+from cli.database import open_database
 from graph_model.errors import NotFound
 from graph_model.repositories.master_data import MasterDataRepository
 from loaders.master_data import MasterDataFileError, master_data_to_json, prepare_master_data
@@ -20,25 +20,6 @@ __all__ = ["app"]
 
 app = typer.Typer(help="Load master data into the graph.", no_args_is_help=True)
 console = Console(stderr=True)
-
-
-def _open_driver() -> tuple[neo4j.Driver, str]:
-    from graph_model.schema import apply_schema
-    from graph_model.settings import DatabaseSettings, open_driver
-
-    settings = DatabaseSettings.from_env()
-    driver = open_driver(settings)
-    try:
-        driver.verify_connectivity()
-    except Exception as exc:
-        driver.close()
-        console.print(
-            f"[red]error:[/red] cannot reach Neo4j at {settings.uri} ({exc}); "
-            "start it with `yima neo4j start` or set YIMA_NEO4J_URI"
-        )
-        raise typer.Exit(code=1) from exc
-    apply_schema(driver, settings.database)
-    return driver, settings.database
 
 
 @app.command("load")
@@ -62,7 +43,7 @@ def load(
         console.print("[red]rejected, nothing written:[/red]")
         console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from exc
-    driver, database = _open_driver()
+    driver, database = open_database(console)
     try:
         counts = MasterDataRepository(driver, database).save(master)
     except NotFound as exc:
