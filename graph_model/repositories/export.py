@@ -15,6 +15,8 @@ from typing import Any, LiteralString
 
 import neo4j
 
+from graph_model.repositories.reads import read
+
 __all__ = ["ExportRepository", "StoredEvent"]
 
 STORED_EVENTS: LiteralString = """
@@ -55,10 +57,7 @@ class ExportRepository:
         self._database = database
 
     def _read(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
-        records, _, _ = self._driver.execute_query(
-            query, params, database_=self._database, routing_=neo4j.RoutingControl.READ
-        )
-        return records
+        return read(self._driver, self._database, query, params)
 
     def stored_events(self, ids: Sequence[str]) -> dict[str, StoredEvent]:
         """The stored form of every event among ``ids``; unknown ids are missing."""

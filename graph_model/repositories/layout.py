@@ -25,6 +25,7 @@ from graph_model.layout import (
     StoreDemand,
     StoredPlan,
 )
+from graph_model.repositories.reads import read
 
 __all__ = ["LayoutRepository"]
 
@@ -242,10 +243,7 @@ class LayoutRepository:
         self._database = database
 
     def _read(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
-        records, _, _ = self._driver.execute_query(
-            query, params, database_=self._database, routing_=neo4j.RoutingControl.READ
-        )
-        return records
+        return read(self._driver, self._database, query, params)
 
     def active_store_ids(
         self,
