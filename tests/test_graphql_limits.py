@@ -50,7 +50,14 @@ def test_deep_queries_within_the_schema_pass_and_the_limiter_is_installed(
       source { id } } } } } } } }"""
     assert errors_of(client, query) == []
     installed = {type(factory()).__name__ for factory in schema.extensions}
-    assert {"QueryDepthLimiter", "MaxAliasesLimiter", "MaxTokensLimiter", "MaskErrors"} <= installed
+    assert {"AddValidationRules", "MaxTokensLimiter", "MaskErrors", "ValidationCache"} <= installed
+
+
+def test_limit_rules_are_the_same_classes_for_every_request() -> None:
+    # A new rule class per request would defeat the validation cache.
+    from api.graphql.extensions.limits import query_limits
+
+    assert query_limits().validation_rules == query_limits().validation_rules
 
 
 def test_unexpected_errors_are_masked(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaskErrors, MaxTokensLimiter, ParserCache, ValidationCache
 
+from api.graphql.extensions.limits import MAX_ALIASES, query_limits
 from api.graphql.mutations.capture_epcis import capture_epcis
 from api.graphql.mutations.channel_layout import channel_layout
 from api.graphql.mutations.commission_codes import commission_codes
 from api.graphql.mutations.record_scan import record_scan
+from api.graphql.mutations.save_master_data import save_master_data
 from api.graphql.queries.code import code
 from api.graphql.queries.export import provenance_export
 from api.graphql.queries.layout import layout_job, layout_plan
@@ -24,7 +19,6 @@ from api.graphql.queries.verify import verify
 
 __all__ = ["MAX_ALIASES", "MAX_TOKENS", "schema"]
 
-MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 
@@ -49,6 +43,7 @@ class Mutation:
     channel_layout = strawberry.mutation(resolver=channel_layout)
     commission_codes = strawberry.mutation(resolver=commission_codes)
     record_scan = strawberry.mutation(resolver=record_scan)
+    save_master_data = strawberry.mutation(resolver=save_master_data)
 
 
 def _unexpected(error: Exception) -> bool:
@@ -63,8 +58,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     extensions=[
-        lambda: QueryDepthLimiter(max_depth=12),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        query_limits,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         # Clients send the same few documents again and again: parse and validate them once.
         lambda: ParserCache(maxsize=256),
