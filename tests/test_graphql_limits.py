@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import strawberry
 from starlette.testclient import TestClient
 
 from api.graphql.schema import MAX_ALIASES, MAX_TOKENS, schema
@@ -82,3 +83,29 @@ def test_a_cursor_that_is_not_ours_is_a_typed_error(client: TestClient) -> None:
     assert response.json()["data"]["code"] == {
         "argument": "scans.after", "reason": "is not a cursor of this list",
     }  # fmt: skip
+
+
+@strawberry.type
+class Node:
+    @strawberry.field
+    def next(self) -> Node:
+        return Node()
+
+
+@strawberry.type
+class Root:
+    @strawberry.field
+    def node(self) -> Node:
+        return Node()
+
+
+def test_queries_deeper_than_the_limit_are_refused() -> None:
+    # yima's own types have no cycles yet, so the rule is tried on one that has.
+    from api.graphql.extensions.limits import MAX_DEPTH, query_limits
+
+    cyclic = strawberry.Schema(query=Root, extensions=[query_limits])
+    shallow = "{ node { " + "next { " * (MAX_DEPTH - 2) + "__typename" + " }" * MAX_DEPTH
+    deep = "{ node { " + "next { " * MAX_DEPTH + "__typename" + " }" * (MAX_DEPTH + 2)
+    assert cyclic.execute_sync(shallow).errors is None
+    errors = cyclic.execute_sync(deep).errors or []
+    assert any("exceeds maximum operation depth" in e.message for e in errors)

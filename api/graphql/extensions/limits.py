@@ -8,6 +8,7 @@ extension only adds them.
 
 from __future__ import annotations
 
+from graphql import ASTValidationRule
 from strawberry.extensions import AddValidationRules
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
@@ -17,7 +18,7 @@ __all__ = ["MAX_ALIASES", "MAX_DEPTH", "query_limits"]
 MAX_DEPTH = 12
 MAX_ALIASES = 15
 
-_RULES = [depth_rule(MAX_DEPTH, None), alias_rule(MAX_ALIASES)]
+_RULES: list[type[ASTValidationRule]] = [depth_rule(MAX_DEPTH, None), alias_rule(MAX_ALIASES)]
 
 
 def query_limits() -> AddValidationRules:
