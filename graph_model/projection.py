@@ -223,6 +223,8 @@ def _project_one(e: EpcisEvent, out: Projection) -> None:
             )
         units = []  # the commissioning statement links these itself
 
+    if e.biz_step == SCAN_BIZ_STEP and status is None:
+        units = []  # the scan statement links the scanned units to the event itself
     for label, ids in ((EpcKind.UNIT, units), (EpcKind.PACKAGE, packages)):
         if ids:
             out.concerns[label].append({"event": e.event_id, "t": t, "ids": ids, "status": status})

@@ -288,30 +288,26 @@ class CaptureService:
             return self.write(batch)
 
     def _write_tx(self, tx: neo4j.ManagedTransaction, batch: PreparedBatch) -> CaptureResult:
-        ids = [e.event_id for e in batch.events]
-        stored = self._events.existing_ids(tx, ids)
-        fresh = [e for e in batch.events if e.event_id not in stored]
-        corrections = [e for e in batch.events if e.event_id in stored and e.error_declaration]
-        duplicates = tuple(
-            e.event_id for e in batch.events if e.event_id in stored and not e.error_declaration
-        )
+        projection = batch.projection
+        if projection is None:
+            projection = project((e, _raw_json(e, batch.context)) for e in batch.events)
+        inserted = self._events.insert_events(tx, projection.events)
+        fresh = [e for e in batch.events if e.event_id in inserted]
+        stored = [e for e in batch.events if e.event_id not in inserted]
+        corrections = [e for e in stored if e.error_declaration]
         if corrections:
             self._events.declare_errors(
                 tx, [(e.event_id, _raw_json(e, batch.context)) for e in corrections]
             )
-        if not fresh:
-            return CaptureResult(
-                duplicates=duplicates, corrected=tuple(e.event_id for e in corrections)
-            )
-        projection = batch.projection
-        if projection is None or len(fresh) != len(batch.events):
-            projection = project((e, _raw_json(e, batch.context)) for e in fresh)
-        self._events.write(tx, projection)
+        if fresh and len(fresh) != len(batch.events):
+            projection = project((e, "") for e in fresh)
+        if fresh:
+            self._events.write(tx, projection, with_events=False)
         return CaptureResult(
             captured=tuple(e.event_id for e in fresh),
-            duplicates=duplicates,
+            duplicates=tuple(e.event_id for e in stored if not e.error_declaration),
             corrected=tuple(e.event_id for e in corrections),
-            units=projection.units,
+            units=projection.units if fresh else 0,
         )
 
 
