@@ -12,10 +12,11 @@ Targets: code p99 <= 20 ms, ratio <= 2.0, lot p99 <= 300 ms (10,000 units), veri
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import statistics
+import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -27,9 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 import neo4j  # noqa: E402
-import uvicorn  # noqa: E402
 
-from api.app import create_app  # noqa: E402
 from graph_model.repositories.provenance import TRACE  # noqa: E402
 from graph_model.schema import apply_schema  # noqa: E402
 from graph_model.settings import DatabaseSettings, open_driver  # noqa: E402
@@ -150,14 +149,25 @@ def main(argv: list[str]) -> int:
     print(f"{settings.uri}: {len(codes)} sample units, lot {lot}")
 
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{port}/graphql"
+    # The API runs in its own process, as in production: a server thread here would share the
+    # client's interpreter lock and charge the client's work to the server's latency.
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ, "YIMA_NEO4J_URI": settings.uri},
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(base + "/health", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            raise SystemExit("the API did not start")
+        time.sleep(0.2)
+    url = base + "/graphql"
     i = 0
 
     def pick() -> str:
@@ -174,12 +184,10 @@ def main(argv: list[str]) -> int:
                     raise RuntimeError(body["errors"])
 
             def raw() -> None:
-                driver.execute_query(
-                    TRACE,
-                    {"ids": [pick()], "raw": False},
-                    database_=settings.database,
-                    routing_=neo4j.RoutingControl.READ,
-                )
+                with driver.session(
+                    database=settings.database, default_access_mode=neo4j.READ_ACCESS
+                ) as session:
+                    list(session.run(TRACE, {"ids": [pick()], "raw": False}))
 
             gql = _report("code (GraphQL)", _time(lambda: post(CODE, {"id": pick()}), args.n), 20)
             cypher = _report("code (raw Cypher)", _time(raw, args.n))
@@ -203,8 +211,8 @@ def main(argv: list[str]) -> int:
             if lot is not None:
                 _report("lot", _time(lambda: post(LOT, {"id": lot}), max(20, args.n // 10), 3), 300)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        server.terminate()
+        server.wait(timeout=30)
         driver.close()
     return 0
 

@@ -10,7 +10,7 @@ nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, LiteralString
 
 import neo4j
@@ -195,12 +195,6 @@ CALL (s, r) {
 }
 """
 
-EXISTING_IDS: LiteralString = """
-UNWIND $ids AS id
-MATCH (e:Event {id: id})
-RETURN e.id AS id
-"""
-
 CONCERNS = {EpcKind.UNIT: _concerns("Code"), EpcKind.PACKAGE: _concerns("Package")}
 STATUS = {EpcKind.UNIT: _status("Code"), EpcKind.PACKAGE: _status("Package")}
 PACKS = {EpcKind.UNIT: _pack("Code"), EpcKind.PACKAGE: _pack("Package")}
@@ -236,10 +230,6 @@ class EventRepository:
     def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
         self._driver = driver
         self._database = database
-
-    def existing_ids(self, tx: neo4j.ManagedTransaction, ids: Iterable[str]) -> set[str]:
-        result = tx.run(EXISTING_IDS, ids=list(ids))
-        return {record["id"] for record in result}
 
     def insert_events(
         self, tx: neo4j.ManagedTransaction, rows: Sequence[dict[str, Any]]
