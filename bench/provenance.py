@@ -120,6 +120,89 @@ def _pick(driver: neo4j.Driver, database: str) -> tuple[list[str], str | None]:
     return codes, (lots[0]["id"] if lots else None)
 
 
+BIG_LOT_UNITS = 10_000
+
+
+def _big_lot(driver: neo4j.Driver, database: str) -> str:
+    """A lot of 10,000 units that went plant -> distributor -> 50 stores, sold in part and
+    scanned, captured through the capture path once; its id is returned."""
+    from loaders.capture import CaptureService
+    from tests.factories import CONTEXT, DISTRIBUTOR, LINE, PLANT
+
+    gtin_cp, item = "6901234", "077777"
+    gtin = _gtin14(item[0] + gtin_cp + item[1:])
+    lot = "BENCH10K"
+    found, _, _ = driver.execute_query(
+        "MATCH (b:Batch {id: $id}) RETURN COUNT { (b)<-[:IN_BATCH]-() } AS n",
+        id=f"{gtin}|{lot}", database_=database,
+    )  # fmt: skip
+    if found and found[0]["n"] >= BIG_LOT_UNITS:
+        return f"{gtin}|{lot}"
+    units = [f"urn:epc:id:sgtin:{gtin_cp}.{item}.B10K{i:06d}" for i in range(BIG_LOT_UNITS)]
+    cases = [units[i : i + 24] for i in range(0, len(units), 24)]
+    case_ids = [f"urn:epc:id:sscc:{gtin_cp}.3{i:09d}" for i in range(len(cases))]
+    pallets = [case_ids[i : i + 40] for i in range(0, len(case_ids), 40)]
+    pallet_ids = [f"urn:epc:id:sscc:{gtin_cp}.4{i:09d}" for i in range(len(pallets))]
+    stores = [f"urn:epc:id:sgln:{gtin_cp}.9{i:04d}.0" for i in range(50)]
+    events: list[dict[str, Any]] = []
+
+    def event(hour: int, **fields: Any) -> None:
+        day, h = divmod(hour, 24)
+        events.append({
+            "type": "ObjectEvent", "eventTimeZoneOffset": "+08:00",
+            "eventTime": f"2026-02-{1 + day:02d}T{h:02d}:{len(events) % 60:02d}:00+08:00",
+            "eventID": f"urn:uuid:00000000-0000-4000-9000-{len(events):012d}", **fields,
+        })  # fmt: skip
+
+    def ship(hour: int, what: list[str], source: str, dest: str, ref: str) -> None:
+        parties = {
+            "sourceList": [{"type": "owning_party", "source": source}],
+            "destinationList": [{"type": "owning_party", "destination": dest}],
+            "bizTransactionList": [{"type": "desadv", "bizTransaction": ref}],
+        }
+        event(hour, action="OBSERVE", bizStep="shipping", disposition="in_transit",
+              epcList=what, bizLocation={"id": source}, **parties)  # fmt: skip
+        event(hour + 5, action="OBSERVE", bizStep="receiving", disposition="in_progress",
+              epcList=what, bizLocation={"id": dest}, **parties)  # fmt: skip
+
+    for i in range(0, len(units), 960):
+        event(1, action="ADD", bizStep="commissioning", disposition="active",
+              epcList=units[i : i + 960], readPoint={"id": LINE}, bizLocation={"id": PLANT},
+              ilmd={"cbvmda:lotNumber": lot})  # fmt: skip
+    for case_id, members in zip(case_ids, cases, strict=True):
+        event(2, type="AggregationEvent", action="ADD", bizStep="packing",
+              parentID=case_id, childEPCs=members)  # fmt: skip
+    for pallet_id, members in zip(pallet_ids, pallets, strict=True):
+        event(3, type="AggregationEvent", action="ADD", bizStep="packing",
+              parentID=pallet_id, childEPCs=members)  # fmt: skip
+    ship(10, pallet_ids, PLANT, DISTRIBUTOR, "urn:yima:desadv:bench10k-0")
+    for pallet_id in pallet_ids:
+        event(30, type="AggregationEvent", action="DELETE", bizStep="unpacking",
+              parentID=pallet_id, childEPCs=[])  # fmt: skip
+    for k, case_id in enumerate(case_ids[: len(case_ids) * 4 // 5]):
+        store = stores[k % len(stores)]
+        ship(40 + k % 24, [case_id], DISTRIBUTOR, store, f"urn:yima:desadv:bench10k-{k + 1}")
+        if k % 2 == 0:
+            event(90 + k % 24, action="OBSERVE", bizStep="retail_selling",
+                  disposition="retail_sold", epcList=cases[k][:12],
+                  bizLocation={"id": store})  # fmt: skip
+    events.sort(key=lambda e: e["eventTime"])
+    service = CaptureService(driver, database)
+    for i in range(0, len(events), 2000):
+        service.capture_document({
+            "@context": CONTEXT, "type": "EPCISDocument", "schemaVersion": "2.0",
+            "creationDate": "2026-02-01T00:00:00Z",
+            "epcisBody": {"eventList": events[i : i + 2000]},
+        })  # fmt: skip
+    return f"{gtin}|{lot}"
+
+
+def _gtin14(body: str) -> str:
+    from graph_model.identifiers.gs1 import gs1_check_digit
+
+    return body + gs1_check_digit(body)
+
+
 def _seed(driver: neo4j.Driver, database: str) -> None:
     from loaders.capture import CaptureService
     from tests.factories import Chain
@@ -146,7 +229,8 @@ def main(argv: list[str]) -> int:
     if not codes:
         _seed(driver, settings.database)
         codes, lot = _pick(driver, settings.database)
-    print(f"{settings.uri}: {len(codes)} sample units, lot {lot}")
+    lot = _big_lot(driver, settings.database)
+    print(f"{settings.uri}: {len(codes)} sample units, lot {lot} ({BIG_LOT_UNITS:,} units)")
 
     port = _free_port()
     # The API runs in its own process, as in production: a server thread here would share the
