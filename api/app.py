@@ -28,7 +28,7 @@ class YimaGraphQL(GraphQL[Context, None]):
         return Context(request=request, services=request.app.state.services, response=response)
 
 
-async def health(request: Request) -> Response:
+def health(request: Request) -> Response:
     services: Services = request.app.state.services
     try:
         services.driver.verify_connectivity()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -71,7 +72,7 @@ async def capture_document(request: Request) -> Response:
         return problem(400, str(exc), errors=_problems(exc))
     except CaptureLimitExceeded as exc:
         return problem(413, str(exc))
-    job = services.submit_capture(document, behaviour, limit)
+    job = await run_in_threadpool(services.submit_capture, document, behaviour, limit)
     return JSONResponse(
         job.as_dict(),
         status_code=202,
@@ -79,7 +80,7 @@ async def capture_document(request: Request) -> Response:
     )
 
 
-async def capture_job(request: Request) -> Response:
+def capture_job(request: Request) -> Response:
     try:
         job = request.app.state.services.jobs.get(request.path_params["capture_id"])
     except NotFound as exc:
@@ -95,7 +96,7 @@ async def capture_event(request: Request) -> Response:
         return problem(exc.status, exc.detail)
     if not isinstance(event, dict):
         return problem(400, "body: must be one EPCIS event object")
-    result = services.capture.capture_event(event)
+    result = await run_in_threadpool(services.capture.capture_event, event)
     if result.problems:
         return problem(400, "event is invalid", errors=result.as_dict()["problems"])
     event_id = (result.captured or result.duplicates)[0]

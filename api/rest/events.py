@@ -1,5 +1,9 @@
 """The EPCIS 2.0 query interface: ``GET /events``, ``GET /events/{eventID}``,
-``GET /epcs/{epc}/events``."""
+``GET /epcs/{epc}/events``.
+
+The handlers are plain functions: Starlette runs them in its thread pool, so a database read
+never blocks the event loop.
+"""
 
 from __future__ import annotations
 
@@ -50,17 +54,17 @@ def _respond(request: Request, params: list[tuple[str, str]]) -> Response:
     return JSONResponse(query_document(page), headers=headers, media_type="application/ld+json")
 
 
-async def query_events(request: Request) -> Response:
+def query_events(request: Request) -> Response:
     return _respond(request, list(request.query_params.multi_items()))
 
 
-async def epc_events(request: Request) -> Response:
+def epc_events(request: Request) -> Response:
     epc = request.path_params["epc"]
     params = [(k, v) for k, v in request.query_params.multi_items()]
     return _respond(request, [*params, ("MATCH_anyEPC", epc)])
 
 
-async def event_by_id(request: Request) -> Response:
+def event_by_id(request: Request) -> Response:
     try:
         event = request.app.state.services.events.get(request.path_params["event_id"])
     except NotFound as exc:

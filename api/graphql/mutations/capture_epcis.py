@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from enum import Enum
 from typing import Annotated
@@ -34,7 +35,7 @@ def _problems(result_problems: tuple) -> list[CaptureProblem]:  # type: ignore[t
             for p in result_problems]  # fmt: skip
 
 
-def capture_epcis(
+async def capture_epcis(
     info: Info[Context, None],
     document: JSON,
     behaviour: CaptureErrorBehaviour = CaptureErrorBehaviour.ROLLBACK,
@@ -44,8 +45,8 @@ def capture_epcis(
     try:
         if not isinstance(document, Mapping):
             return CaptureRejected(message="document: must be a JSON object", problems=[])
-        result: CaptureResult = service.capture_document(
-            document, CaptureBehaviour(behaviour.value)
+        result: CaptureResult = await asyncio.to_thread(
+            service.capture_document, document, CaptureBehaviour(behaviour.value)
         )
     except EpcisValidationError as exc:
         return CaptureRejected(message=str(exc), problems=_problems(tuple(exc.problems)))

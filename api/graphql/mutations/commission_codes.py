@@ -6,6 +6,7 @@ answer carries the first 1,000 Digital Links only.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Final
 
 import strawberry
@@ -71,7 +72,7 @@ CommissionCodesResult = Annotated[
 ]
 
 
-def commission_codes(
+async def commission_codes(
     info: Info[Context, None], input: CommissionCodesInput
 ) -> CommissionCodesResult:
     """Commission new random codes and return their Digital Links."""
@@ -87,7 +88,8 @@ def commission_codes(
         )
         services = info.context.services
         service = CommissionService(services.driver, services.settings.database)
-        result = service.commission(order, sample=MAX_LINKS)
+        # Writing up to 100,000 codes takes seconds: off the event loop.
+        result = await asyncio.to_thread(service.commission, order, sample=MAX_LINKS)
     except InvalidCommission as exc:
         return CommissionError(field=exc.field, message=str(exc))
     except UnsafeCommission as exc:
