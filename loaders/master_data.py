@@ -68,6 +68,7 @@ from graph_model.repositories.master_data import MasterDataRepository, SaveCount
 from loaders.regions import TerritoryError, china_regions, load_territories
 
 __all__ = [
+    "KEY_OF",
     "KINDS",
     "MasterDataFileError",
     "RowProblem",
@@ -439,7 +440,7 @@ def read_master_data(
     return master
 
 
-_KEYS: Final[dict[str, Callable[[Any], str]]] = {
+KEY_OF: Final[dict[str, Callable[[Any], str]]] = {
     "regions": lambda v: v.code,
     "plants": lambda v: v.id,
     "lines": lambda v: v.id,
@@ -456,7 +457,7 @@ def _check_duplicates(out: _Collector) -> None:
     for kind in KINDS:
         seen: set[str] = set()
         for value in out.values[kind]:
-            key = _KEYS[kind](value)
+            key = KEY_OF[kind](value)
             if key in seen:
                 out.add(RowProblem("-", "-", kind, f"{key} is given more than once"))
             seen.add(key)

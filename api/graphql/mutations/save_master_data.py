@@ -29,6 +29,7 @@ from graph_model.errors import NotFound
 from graph_model.master import Authorization, MasterData, MasterDataError
 from graph_model.repositories.master_data import MasterDataRepository, SaveCounts
 from loaders.master_data import (
+    KEY_OF,
     MAX_PROBLEMS,
     ConsumerRow,
     DistributorRow,
@@ -61,15 +62,6 @@ _ROWS: Final[tuple[tuple[str, type[BaseModel]], ...]] = (
     ("supplies", SupplyRow),
 )
 _PARTY_KINDS: Final = ("plants", "distributors", "stores")
-_KEYS: Final[dict[str, Callable[[Any], str]]] = {
-    "plants": lambda v: v.id,
-    "lines": lambda v: v.id,
-    "products": lambda v: v.gtin,
-    "distributors": lambda v: v.id,
-    "stores": lambda v: v.id,
-    "consumers": lambda v: v.id,
-    "supplies": lambda v: f"{v.supplier_id}->{v.customer_id}",
-}
 
 
 @strawberry.type(description="Master data merged; how many items of each kind were written.")
@@ -195,7 +187,7 @@ def _check_duplicates(values: dict[str, list[tuple[int, Any]]], out: _Problems) 
     for kind, items in values.items():
         seen: dict[str, int] = {}
         for i, value in items:
-            key = _KEYS[kind](value)
+            key = KEY_OF[kind](value)
             field = "-" if kind == "supplies" else ("gtin" if kind == "products" else "id")
             if key in seen:
                 out.add(f"{kind}[{i}]", field, f"{key} is given before, as {kind}[{seen[key]}]")
