@@ -113,25 +113,10 @@ class Scans:
             spread = self.policy.spread_degrees * 2.0
             home = (round(lat + (r() - r()) * spread, 5), round(lon + (r() - r()) * spread, 5))
             self.home[ci] = home
-        e: Event = {
-            "type": "ObjectEvent",
-            "eventID": self.event_id(),
-            "eventTime": self.fmt(t),
-            "eventTimeZoneOffset": TZ_OFFSET,
-            "epcList": [unit],
-            "action": "OBSERVE",
-            "bizStep": SCAN_BIZ_STEP,
-            "yima:scanKind": "consumer",
-            "yima:actor": self.consumer_id[ci],
-            "yima:clientScanId": f"{self.rng.getrandbits(64):016x}",
-            "yima:lat": home[0],
-            "yima:lon": home[1],
-            "yima:region": self.consumer_region[ci],
-        }
-        device = self.consumer_device[ci]
-        if device is not None:
-            e["yima:device"] = device
-        self.out.append(e)
+        self._emit(
+            t, unit, "consumer", self.consumer_id[ci], self.consumer_device[ci],
+            home[0], home[1], self.consumer_region[ci],
+        )  # fmt: skip
         if previous < 0 and r() < self.policy.rescanned_share:
             later = t + 600 + int(-math.log(1.0 - r()) * 2 * _DAY)
             self.push(later, self.handler, (unit, store, ci))
@@ -147,6 +132,19 @@ class Scans:
         region: str,
     ) -> None:
         """A store's scan of ``unit`` on receipt."""
+        self._emit(t, unit, "store", store, device, lat, lon, region)
+
+    def _emit(
+        self,
+        t: int,
+        unit: str,
+        kind: str,
+        actor: str,
+        device: str | None,
+        lat: float,
+        lon: float,
+        region: str,
+    ) -> None:
         e: Event = {
             "type": "ObjectEvent",
             "eventID": self.event_id(),
@@ -155,8 +153,8 @@ class Scans:
             "epcList": [unit],
             "action": "OBSERVE",
             "bizStep": SCAN_BIZ_STEP,
-            "yima:scanKind": "store",
-            "yima:actor": store,
+            "yima:scanKind": kind,
+            "yima:actor": actor,
             "yima:clientScanId": f"{self.rng.getrandbits(64):016x}",
             "yima:lat": lat,
             "yima:lon": lon,
