@@ -196,10 +196,12 @@ def project(events: Iterable[tuple[EpcisEvent, str]]) -> Projection:
 def _project_one(e: EpcisEvent, out: Projection) -> None:
     t = e.event_time
     status = STATUS_OF_DISPOSITION.get(e.disposition or "")
-    epcs = list(e.epcs)
-    if e.parent_id is not None:
-        epcs.append(e.parent_id)
-    units, packages = _split(epcs)
+    # The EPCs the event lists, classified once; the parent is concerned too.
+    listed_units, listed_packages = _split(e.epcs)
+    parent = classify_epc(e.parent_id) if e.parent_id is not None else None
+    units, packages = list(listed_units), list(listed_packages)
+    if parent is not None:
+        (units if parent[0] == EpcKind.UNIT else packages).append(parent[1])
 
     if e.biz_step == "commissioning" and e.action == "ADD" and units:
         lot = lot_of(e.ilmd)
@@ -229,16 +231,14 @@ def _project_one(e: EpcisEvent, out: Projection) -> None:
         if ids:
             out.concerns[label].append({"event": e.event_id, "t": t, "ids": ids, "status": status})
 
-    if e.type == "AggregationEvent" and e.parent_id is not None and e.action in ("ADD", "DELETE"):
-        parent = classify_epc(e.parent_id)
-        if parent is not None and parent[0] == EpcKind.PACKAGE:
-            child_units, child_packages = _split(e.epcs)
-            target = out.packs if e.action == "ADD" else out.unpacks
-            for label, ids in ((EpcKind.UNIT, child_units), (EpcKind.PACKAGE, child_packages)):
-                if ids or e.action == "DELETE":
-                    target[label].append(
-                        {"event": e.event_id, "t": t, "parent": parent[1], "children": ids}
-                    )
+    aggregation = e.type == "AggregationEvent" and e.action in ("ADD", "DELETE")
+    if aggregation and parent is not None and parent[0] == EpcKind.PACKAGE:
+        target = out.packs if e.action == "ADD" else out.unpacks
+        for label, ids in ((EpcKind.UNIT, listed_units), (EpcKind.PACKAGE, listed_packages)):
+            if ids or e.action == "DELETE":
+                target[label].append(
+                    {"event": e.event_id, "t": t, "parent": parent[1], "children": ids}
+                )
 
     if e.biz_step in ("shipping", "receiving") and (e.sources or e.destinations):
         out.shipments.append(
@@ -249,16 +249,16 @@ def _project_one(e: EpcisEvent, out: Projection) -> None:
                 "shipping": e.biz_step == "shipping",
                 "from": _party(e.sources, "owning_party"),
                 "to": _party(e.destinations, "owning_party"),
-                "units": _split(e.epcs)[0],
-                "packages": _split(e.epcs)[1],
+                "units": listed_units,
+                "packages": listed_packages,
                 "refs": [f"{bt.type or 'ref'}:{bt.id}" for bt in e.biz_transactions],
             }
         )
 
     if e.biz_step == SCAN_BIZ_STEP:
         ext = e.raw
-        for unit in _split(e.epcs)[0]:
-            client_id = ext.get("yima:clientScanId") or ext.get(YIMA_NS + "clientScanId")
+        client_id = _ext(ext, "clientScanId")
+        for unit in listed_units:
             out.scans.append(
                 {
                     "id": f"{e.event_id}|{unit}" if len(e.epcs) > 1 else e.event_id,
