@@ -35,7 +35,7 @@ from graph_model.repositories import events as ev
 from graph_model.repositories.master_data import MasterDataRepository
 from graph_model.schema import apply_schema
 from graph_model.settings import DatabaseSettings, open_driver
-from loaders.capture import CaptureService, _context_of, _raw_json, document_events, prepare
+from loaders.capture import CaptureService, _raw_json, read_document
 from loaders.demo import build_world, simulate
 from runtime.neo4j_server import PROJECT_ROOT, LocalNeo4j, ServerSettings
 
@@ -124,7 +124,7 @@ def fresh_server(home: Path, bolt: int, http: int, heap: str) -> LocalNeo4j:
 
 def prepared(documents: Iterator[dict[str, Any]]) -> Iterator[Projection]:
     for document in documents:
-        batch = prepare(document_events(document), _context_of(document))
+        batch = read_document(document)
         yield project((e, _raw_json(e, batch.context)) for e in batch.events)
 
 

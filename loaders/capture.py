@@ -25,7 +25,12 @@ from graph_model.errors import YimaError
 from graph_model.events import EpcisEvent
 from graph_model.projection import Projection, project
 from graph_model.repositories.events import EventRepository
-from loaders.epcis.document import EpcisValidationError, EventProblem, parse_event
+from loaders.epcis.document import (
+    EpcisValidationError,
+    EventProblem,
+    document_envelope,
+    parse_event,
+)
 from loaders.epcis.hash import HashContext
 
 __all__ = [
@@ -35,7 +40,7 @@ __all__ = [
     "CaptureService",
     "PreparedBatch",
     "StreamTotals",
-    "document_events",
+    "read_document",
     "rebuild_projection",
 ]
 
@@ -95,34 +100,6 @@ class CaptureResult:
         }
 
 
-def document_events(document: Mapping[str, Any]) -> list[Any]:
-    """The ``eventList`` of an EPCISDocument or EPCISQueryDocument, or a clear error."""
-    if not isinstance(document, Mapping):
-        raise EpcisValidationError([EventProblem(-1, None, "document", "must be a JSON object")])
-    kind = document.get("type")
-    body = document.get("epcisBody")
-    if kind not in ("EPCISDocument", "EPCISQueryDocument"):
-        raise EpcisValidationError(
-            [EventProblem(-1, None, "type", f"must be EPCISDocument, got {kind!r}")]
-        )
-    if not isinstance(body, Mapping):
-        raise EpcisValidationError(
-            [EventProblem(-1, None, "epcisBody", "missing or not an object")]
-        )
-    if kind == "EPCISQueryDocument":
-        body = body.get("queryResults", {}).get("resultsBody", {})
-    events = body.get("eventList")
-    if not isinstance(events, list):
-        raise EpcisValidationError(
-            [EventProblem(-1, None, "epcisBody.eventList", "missing or not a list")]
-        )
-    return events
-
-
-def _context_of(document: Mapping[str, Any]) -> Any:
-    return document.get("@context")
-
-
 @dataclass(slots=True)
 class StreamTotals:
     """Counts of a long capture stream (ids are not kept)."""
@@ -149,14 +126,21 @@ class PreparedBatch:
     projection: Projection | None = None
 
 
-def prepare(objects: Sequence[Any], context: Any = None, *, index_offset: int = 0) -> PreparedBatch:
-    """Parse and validate ``objects`` (event JSON objects) and keep every problem found."""
+def prepare(
+    objects: Sequence[Any], context: Any = None, *, hash_context: HashContext | None = None
+) -> PreparedBatch:
+    """Parse and validate ``objects`` (event JSON objects) and keep every problem found.
+
+    ``context`` is the ``@context`` the events came with (kept with each stored event);
+    ``hash_context`` the document's hashing context when there is a document around them.
+    """
     batch = PreparedBatch(context=context)
-    hash_context = HashContext.from_context(context)
+    if hash_context is None:
+        hash_context = HashContext.from_context(context)
     seen: set[str] = set()
     for i, obj in enumerate(objects):
         try:
-            event = parse_event(obj, index=i + index_offset, context=hash_context)
+            event = parse_event(obj, index=i, context=hash_context)
         except EpcisValidationError as exc:
             batch.problems.extend(exc.problems)
             continue
@@ -165,6 +149,12 @@ def prepare(objects: Sequence[Any], context: Any = None, *, index_offset: int = 
         seen.add(event.event_id)
         batch.events.append(event)
     return batch
+
+
+def read_document(document: Mapping[str, Any]) -> PreparedBatch:
+    """Check the envelope of ``document`` and parse its events."""
+    objects, hash_context = document_envelope(document)
+    return prepare(objects, document.get("@context"), hash_context=hash_context)
 
 
 def _raw_json(event: EpcisEvent, context: Any = None) -> str:
@@ -198,11 +188,9 @@ class CaptureService:
         behaviour: CaptureBehaviour = CaptureBehaviour.ROLLBACK,
         limit: int | None = None,
     ) -> CaptureResult:
-        objects = document_events(document)
-        cap = min(limit or self.capture_limit, self.capture_limit)
-        if len(objects) > cap:
-            raise CaptureLimitExceeded(len(objects), cap)
-        batch = prepare(objects, _context_of(document))
+        objects, hash_context = document_envelope(document)
+        self.check_limit(len(objects), limit)
+        batch = prepare(objects, document.get("@context"), hash_context=hash_context)
         if batch.problems and behaviour is CaptureBehaviour.ROLLBACK:
             return CaptureResult(problems=tuple(batch.problems))
         result = self.write(batch)
@@ -210,6 +198,14 @@ class CaptureService:
             result.captured, result.duplicates, tuple(batch.problems), result.corrected,
             result.units,
         )  # fmt: skip
+
+    def check_limit(self, count: int, limit: int | None = None) -> int:
+        """The capture limit in force (the lower of the client's and the service's); raises
+        :class:`CaptureLimitExceeded` when ``count`` events exceed it."""
+        cap = min(limit or self.capture_limit, self.capture_limit)
+        if count > cap:
+            raise CaptureLimitExceeded(count, cap)
+        return cap
 
     def capture_event(self, obj: Mapping[str, Any]) -> CaptureResult:
         batch = prepare([obj], obj.get("@context"))
@@ -248,7 +244,7 @@ class CaptureService:
         def produce() -> None:
             try:
                 for document in documents:
-                    batch = prepare(document_events(document), _context_of(document))
+                    batch = read_document(document)
                     if batch.problems:
                         raise EpcisValidationError(batch.problems)
                     batch.projection = project(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import neo4j
@@ -170,3 +172,19 @@ def snapshot(driver: neo4j.Driver, chain: Chain) -> dict[str, list[Any]]:
     nodes = sorted(repr(x) for x in records[0]["nodes"])
     rels = sorted(repr(x) for x in records[0]["rels"] if x[0] is not None)
     return {"nodes": nodes, "rels": rels}
+
+
+def test_captured_hashes_honour_the_documents_ignore_fields(
+    driver: neo4j.Driver, service: CaptureService, shared_dir: Path
+) -> None:
+    folder = shared_dir / "data" / "epcis-hash-vectors"
+    doc = json.loads((folder / "epcisDocHavingEventWithIgnoreFields.jsonld").read_text())
+    expected = (folder / "epcisDocHavingEventWithIgnoreFields.hashes").read_text().split()
+    result = service.capture_document(doc, CaptureBehaviour.PROCEED)
+    assert not result.problems
+    ids = [*result.captured, *result.duplicates]
+    records, _, _ = driver.execute_query(
+        "UNWIND $ids AS id MATCH (e:Event {id: id}) RETURN e.hash AS hash", ids=ids
+    )
+    # both events are the same once the ignored fields are left out: one event, one hash
+    assert {r["hash"] for r in records} == set(expected)

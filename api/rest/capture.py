@@ -12,8 +12,8 @@ from starlette.responses import JSONResponse, Response
 
 from api.rest.problems import problem
 from graph_model.errors import NotFound
-from loaders.capture import CaptureBehaviour, CaptureLimitExceeded, document_events
-from loaders.epcis.document import EpcisValidationError
+from loaders.capture import CaptureBehaviour, CaptureLimitExceeded
+from loaders.epcis.document import EpcisValidationError, document_envelope
 
 __all__ = ["capture_document", "capture_event", "capture_job"]
 
@@ -62,10 +62,7 @@ async def capture_document(request: Request) -> Response:
             if not limit_text.isdigit() or int(limit_text) < 1:
                 raise _BadRequest(400, "GS1-EPCIS-Capture-Limit: must be a positive integer")
             limit = int(limit_text)
-        count = len(document_events(document))
-        cap = min(limit or services.capture.capture_limit, services.capture.capture_limit)
-        if count > cap:
-            raise CaptureLimitExceeded(count, cap)
+        cap = services.capture.check_limit(len(document_envelope(document)[0]), limit)
     except _BadRequest as exc:
         return problem(exc.status, exc.detail)
     except EpcisValidationError as exc:

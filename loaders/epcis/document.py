@@ -35,6 +35,7 @@ from loaders.epcis.hash import HashContext, event_hash, parse_timestamp
 __all__ = [
     "EpcisValidationError",
     "EventProblem",
+    "document_envelope",
     "iter_document_events",
     "parse_document",
     "parse_event",
@@ -444,7 +445,10 @@ def parse_event(
     return event
 
 
-def _envelope(doc: Mapping[str, object]) -> tuple[list[object], HashContext]:
+def document_envelope(doc: Mapping[str, object]) -> tuple[list[object], HashContext]:
+    """The event objects of an EPCISDocument / EPCISQueryDocument and the context their hashes
+    are computed in (namespaces, document-level ``ignoreFields``); the envelope is checked,
+    the events are not."""
     if not isinstance(doc, Mapping):
         raise EpcisValidationError([EventProblem(-1, None, "document", "must be a JSON object")])
     try:
@@ -481,7 +485,7 @@ def iter_document_events(doc: Mapping[str, object]) -> Iterator[EpcisEvent]:
     :class:`EpcisValidationError` naming that event's problems. Use :func:`parse_document` when
     nothing may be accepted from a document with any invalid event.
     """
-    events, ctx = _envelope(doc)
+    events, ctx = document_envelope(doc)
     for index, obj in enumerate(events):
         event, problems = _check_event(obj, index, ctx)
         if event is None:
@@ -520,7 +524,7 @@ def parse_document(doc: Mapping[str, object]) -> list[EpcisEvent]:
     >>> [(e.type, e.biz_step, e.event_time.isoformat()) for e in parse_document(doc)]
     [('ObjectEvent', 'commissioning', '2024-01-01T00:00:00+00:00')]
     """
-    events, ctx = _envelope(doc)
+    events, ctx = document_envelope(doc)
     out: list[EpcisEvent] = []
     problems: list[EventProblem] = []
     for index, obj in enumerate(events):
