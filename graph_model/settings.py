@@ -7,10 +7,16 @@ from dataclasses import dataclass
 
 import neo4j
 
-__all__ = ["DatabaseSettings", "open_driver"]
+__all__ = ["DatabaseSettings", "local_uri", "open_driver"]
 
 DEFAULT_URI = "bolt://127.0.0.1:7687"
 DEFAULT_DATABASE = "neo4j"
+
+
+def local_uri() -> str:
+    """Bolt address of yima's own local server, on the port ``yima neo4j start`` uses."""
+    port = os.environ.get("YIMA_NEO4J_BOLT_PORT") or "7687"
+    return f"bolt://127.0.0.1:{port}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +29,7 @@ class DatabaseSettings:
     @classmethod
     def from_env(cls) -> DatabaseSettings:
         return cls(
-            uri=os.environ.get("YIMA_NEO4J_URI") or DEFAULT_URI,
+            uri=os.environ.get("YIMA_NEO4J_URI") or local_uri(),
             user=os.environ.get("YIMA_NEO4J_USER") or None,
             password=os.environ.get("YIMA_NEO4J_PASSWORD") or None,
             database=os.environ.get("YIMA_NEO4J_DATABASE") or DEFAULT_DATABASE,

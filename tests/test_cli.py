@@ -59,3 +59,11 @@ def test_epcis_capture_from_a_file(
     assert first.exit_code == 0 and "captured 9, already stored 0" in first.output
     second = runner.invoke(app, ["epcis", "capture", str(doc)])
     assert "captured 0, already stored 9" in second.output
+
+
+def test_the_local_server_port_is_where_yima_connects(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("YIMA_NEO4J_URI", raising=False)
+    monkeypatch.setenv("YIMA_NEO4J_BOLT_PORT", "47687")
+    assert DatabaseSettings.from_env().uri == "bolt://127.0.0.1:47687"
+    monkeypatch.setenv("YIMA_NEO4J_URI", "neo4j://db.example:7687")
+    assert DatabaseSettings.from_env().uri == "neo4j://db.example:7687"
