@@ -10,6 +10,7 @@ from typing import Any
 import neo4j
 import pytest
 
+from graph_model.repositories.events import EventRepository
 from loaders.capture import (
     CaptureBehaviour,
     CaptureLimitExceeded,
@@ -153,6 +154,22 @@ def test_rebuild_replays_the_events_into_an_equal_graph(
     replayed = rebuild_projection(driver)
     assert replayed >= 9
     assert snapshot(driver, chain) == before
+
+
+def test_replay_pages_keep_every_event_that_shares_a_page_boundary_time(
+    driver: neo4j.Driver, service: CaptureService, ns: str
+) -> None:
+    # Ten events at one instant, earlier than anything else in the database, read four at a
+    # time: a page ends inside the tie, and the next page must start right after it.
+    events = Chain(ns).events()
+    for event in events:
+        event["eventTime"] = "2001-02-03T04:05:06.789+08:00"
+    service.capture_document(document(events))
+    ids = {e["eventID"] for e in events}
+    pages = EventRepository(driver).iter_event_json(page=4)
+    seen = [event_id for _, page in zip(range(6), pages, strict=False) for event_id, _ in page]
+    assert ids <= set(seen)
+    assert len(seen) == len(set(seen))
 
 
 def snapshot(driver: neo4j.Driver, chain: Chain) -> dict[str, list[Any]]:

@@ -11,6 +11,7 @@ nothing behind.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import UTC
 from typing import Any, LiteralString
 
 import neo4j
@@ -312,5 +313,9 @@ class EventRepository:
             )
             if not records:
                 return
-            last_time, last_id = records[-1]["t"], records[-1]["id"]
+            # Back as an offset time: the driver hands UTC out as the named zone "UTC", and Neo4j
+            # holds a named-zone time unequal to the same instant at offset Z, so the events
+            # sharing the last time of a page would be skipped.
+            last_time = records[-1]["t"].to_native().astimezone(UTC)
+            last_id = records[-1]["id"]
             yield [(r["id"], r["json"]) for r in records]
