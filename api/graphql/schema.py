@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.extensions import MaskErrors, MaxTokensLimiter, ParserCache, ValidationCache
 
+from api.graphql.execution import YimaExecutionContext
 from api.graphql.extensions.limits import MAX_ALIASES, query_limits
 from api.graphql.mutations.capture_epcis import capture_epcis
 from api.graphql.mutations.channel_layout import channel_layout
@@ -57,6 +58,7 @@ def _unexpected(error: Exception) -> bool:
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    execution_context_class=YimaExecutionContext,
     extensions=[
         query_limits,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

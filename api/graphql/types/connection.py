@@ -72,10 +72,28 @@ class Connection(Generic[T]):
     total_count: int = strawberry.field(description="Items under the filters, over all pages.")
     page_info: PageInfo
     edges: list[Edge[T]]
+    # A plain field rather than a resolver over ``edges``: the page's nodes are read as they
+    # are, on the executor's fast path.
+    nodes: list[T] = strawberry.field(
+        description="The nodes of this page, for clients that need no cursors."
+    )
 
-    @strawberry.field(description="The nodes of this page, for clients that need no cursors.")
-    def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
+    @classmethod
+    def page(
+        cls, edges: list[Edge[T]], *, total_count: int, has_next: bool, has_previous: bool
+    ) -> Connection[T]:
+        """A page made of ``edges``, with its page info and nodes."""
+        return cls(
+            total_count=total_count,
+            page_info=PageInfo(
+                has_next_page=has_next,
+                has_previous_page=has_previous,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            edges=edges,
+            nodes=[edge.node for edge in edges],
+        )
 
 
 def encode_cursor(key: str) -> str:
@@ -103,13 +121,9 @@ def paginate(items: Sequence[T], first: int, after: str | None) -> Connection[T]
         start = int(key[2:]) + 1
     page = items[start : start + first]
     edges = [Edge(cursor=encode_cursor(f"i:{start + i}"), node=n) for i, n in enumerate(page)]
-    return Connection(
+    return Connection.page(
+        edges,
         total_count=len(items),
-        page_info=PageInfo(
-            has_next_page=start + len(page) < len(items),
-            has_previous_page=start > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        edges=edges,
+        has_next=start + len(page) < len(items),
+        has_previous=start > 0,
     )

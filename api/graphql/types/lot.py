@@ -14,7 +14,6 @@ from strawberry.types import Info
 from api.graphql.types.connection import (
     Connection,
     Edge,
-    PageInfo,
     check_first,
     decode_cursor,
     encode_cursor,
@@ -126,15 +125,11 @@ class LotTrace:
         )
         units = page.units[:first]
         edges = [Edge(cursor=encode_cursor(u.code), node=LotUnit.from_domain(u)) for u in units]
-        return Connection(
+        return Connection.page(
+            edges,
             total_count=page.total,
-            page_info=PageInfo(
-                has_next_page=len(page.units) > first,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            edges=edges,
+            has_next=len(page.units) > first,
+            has_previous=after is not None,
         )
 
     @classmethod
