@@ -10,8 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+    Undefined,
+    value_from_ast_untyped,
+)
 from strawberry.types import Info
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from api.graphql.types.connection import PAGE_CAPS, decode_cursor
 from api.graphql.types.errors import InvalidArgument
@@ -20,25 +27,46 @@ from graph_model.errors import YimaError
 __all__ = ["check_selection", "selects"]
 
 
-def _walk(selections: list[Selection], path: str) -> Iterator[tuple[str, SelectedField]]:
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            here = f"{path}.{selection.name}" if path else selection.name
+def _walk(
+    info: Info[Any, Any], selection_set: SelectionSetNode | None, path: str
+) -> Iterator[tuple[str, FieldNode]]:
+    # The document's own nodes, read as they are: strawberry's ``selected_fields`` would
+    # convert every argument of the whole tree first.
+    if selection_set is None:
+        return
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            name = selection.name.value
+            here = f"{path}.{name}" if path else name
             yield here, selection
-            yield from _walk(selection.selections, here)
-        elif isinstance(selection, FragmentSpread | InlineFragment):
-            yield from _walk(selection.selections, path)
+            yield from _walk(info, selection.selection_set, here)
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _walk(info, selection.selection_set, path)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = info._raw_info.fragments.get(selection.name.value)
+            if fragment is not None:
+                yield from _walk(info, fragment.selection_set, path)
 
 
-def _fields(info: Info[Any, Any]) -> Iterator[tuple[str, SelectedField]]:
-    for top in info.selected_fields:
-        yield from _walk(top.selections, "")
+def _fields(info: Info[Any, Any]) -> Iterator[tuple[str, FieldNode]]:
+    for top in info._raw_info.field_nodes:
+        yield from _walk(info, top.selection_set, "")
+
+
+def _argument(info: Info[Any, Any], field: FieldNode, name: str) -> Any:
+    for argument in field.arguments or ():
+        if argument.name.value == name:
+            value = value_from_ast_untyped(argument.value, info.variable_values)
+            return None if value is Undefined else value
+    return None
 
 
 def selects(info: Info[Any, Any], parent: str, leaf: str) -> bool:
     """True when the request selects a field ``leaf`` somewhere below a field ``parent``
     (through edges, nodes and fragments alike)."""
     for path, _ in _fields(info):
+        if not path.endswith(leaf):
+            continue
         parts = path.split(".")
         if parts[-1] == leaf and parent in parts[:-1]:
             return True
@@ -48,19 +76,18 @@ def selects(info: Info[Any, Any], parent: str, leaf: str) -> bool:
 def check_selection(info: Info[Any, Any]) -> InvalidArgument | None:
     """The first bad ``first`` / ``after`` of a nested connection, as a typed error."""
     for path, field in _fields(info):
-        if field.name not in PAGE_CAPS:
+        name = field.name.value
+        if name not in PAGE_CAPS:
             continue
-        first = field.arguments.get("first")
-        if isinstance(first, str) and first.lstrip("-").isdigit():
-            first = int(first)  # literals in the document arrive as their source text
+        first = _argument(info, field, "first")
         if first is not None:
-            cap = PAGE_CAPS[field.name]
+            cap = PAGE_CAPS[name]
             if not isinstance(first, int) or not 0 <= first <= cap:
                 reason = f"must be between 0 and {cap}, got {first}"
                 return InvalidArgument(
                     argument=f"{path}.first", reason=reason, message=f"{path}.first: {reason}"
                 )
-        after = field.arguments.get("after")
+        after = _argument(info, field, "after")
         if after is not None:
             try:
                 decode_cursor(str(after))
