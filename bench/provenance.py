@@ -1,9 +1,10 @@
 """Latency of provenance, recall, verification and scan recording over HTTP GraphQL.
 
 Runs against the server in ``YIMA_NEO4J_URI`` (default bolt://127.0.0.1:7687): serves the app
-with uvicorn in a thread, asks with an httpx client, and in the same run fetches the same
-provenance with the raw Cypher query through the driver, printing p50 / p99 and the
-GraphQL / raw ratio. An empty database gets a small chain captured first.
+with uvicorn in its own process, asks with an httpx client, and in the same run fetches the
+same provenance with the raw Cypher query through the driver, the two in turn for each unit,
+printing p50 / p99 and the GraphQL / raw ratio. An empty database gets a small chain
+captured first.
 
 Usage: ``.venv/bin/python bench/provenance.py [--n 300]``
 Targets: code p99 <= 20 ms, ratio <= 2.0, lot p99 <= 300 ms (10,000 units), verify p99 <= 10 ms.
