@@ -172,6 +172,9 @@ class EpcisEvent:
         The error declaration of a correcting event, else ``None``.
     raw
         The event exactly as captured (JSON-compatible), for audit and export.
+    hash_ignore
+        The ``ignoreFields`` of the document the event came in, as written: its hash left
+        them out, so re-checking the hash later must too.
     """
 
     event_id: str
@@ -196,6 +199,7 @@ class EpcisEvent:
     ilmd: Mapping[str, object] = field(compare=False)
     error_declaration: Mapping[str, object] | None = field(compare=False)
     raw: Mapping[str, object] = field(compare=False)
+    hash_ignore: tuple[str, ...] = ()
 
     @property
     def is_error_correction(self) -> bool:

@@ -13,7 +13,8 @@ A provenance export answers an FSMA 204-style records request in one piece:
 Checking an export
 ------------------
 1. Recompute each event's CBV 2.0 hash (GS1 CBV 2.0 section 8.9) from the document's
-   ``epcisBody.eventList`` and compare it with the hash listed for the same position in
+   ``epcisBody.eventList``, leaving out the document's ``ignoreFields`` if it has any, and
+   compare it with the hash listed for the same position in
    ``yima:provenanceExport.eventHashes``.
 2. Sort the listed hashes (plain code-point order of the ``ni:///sha-256;…?ver=CBV2.0``
    strings), join them with a line feed (no trailing one), take SHA-256 of the UTF-8 bytes:
@@ -201,6 +202,8 @@ class ExportedEvent:
     biz_location: str | None
     body: Mapping[str, Any]
     lots: tuple[LotQuantity, ...]
+    # The ``ignoreFields`` of the document the event was captured in.
+    hash_ignore: tuple[str, ...] = ()
 
     @property
     def altered(self) -> bool:
@@ -327,11 +330,16 @@ def epcis_document(
     altered.
     """
     listed = [e.listed_hash for e in events]
+    # Fields left out of the hashes at capture are left out when the hashes are checked again.
+    # A document has one list for all its events; the union serves every event whose original
+    # document had one, and changes no other event's hash unless that event carries such a field.
+    ignore = sorted({name for e in events for name in e.hash_ignore})
     return {
         "@context": EPCIS_CONTEXT,
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
         "creationDate": _iso(generated_at),
+        **({"ignoreFields": ignore} if ignore else {}),
         "yima:provenanceExport": {
             "subject": {subject.kind: subject.key},
             "eventCount": len(events),

@@ -154,6 +154,7 @@ def _event_row(e: EpcisEvent, raw_json: str) -> Row:
         "bizLocation": e.biz_location,
         "parentID": e.parent_id,
         "json": raw_json,
+        "hashIgnore": list(e.hash_ignore) or None,
     }
 
 

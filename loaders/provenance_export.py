@@ -147,8 +147,11 @@ def _check_length(argument: str, text: str) -> None:
 def _recompute(body: StoredEvent | None) -> str | None:
     if body is None or not body.body:
         return None
+    context = _CONTEXT
+    if body.hash_ignore:
+        context = HashContext.from_context(EPCIS_CONTEXT, body.hash_ignore)
     try:
-        return event_hash(body.body, _CONTEXT)
+        return event_hash(body.body, context)
     except (TypeError, ValueError, KeyError, AttributeError):
         # JSON changed into something that no longer hashes is as altered as a changed value.
         return None
@@ -169,6 +172,7 @@ def _exported(
         read_point=record.read_point,
         biz_location=record.biz_location,
         body=dict(stored.body) if stored is not None else {},
+        hash_ignore=stored.hash_ignore if stored is not None else (),
         lots=tuple(
             LotQuantity(gtin, lot, name, n)
             for (gtin, lot, name), n in sorted(units.items(), key=lambda kv: str(kv[0]))

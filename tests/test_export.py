@@ -35,7 +35,7 @@ from loaders.capture import CaptureService
 from loaders.epcis.hash import document_hashes
 from loaders.export_files import write_csv, write_xlsx
 from loaders.provenance_export import ProvenanceExporter
-from tests.factories import DISTRIBUTOR, PLANT, Chain
+from tests.factories import CONTEXT, DISTRIBUTOR, PLANT, Chain, document
 
 UNITS = 6
 GTIN = "06901234123456"
@@ -200,6 +200,31 @@ def test_an_event_changed_in_the_database_after_capture_is_flagged(
         if again != stored
     ]
     assert differ == [sold]
+
+
+def test_fields_the_capture_document_left_out_of_the_hash_stay_out_when_checked(
+    driver: neo4j.Driver, exporter: ProvenanceExporter, ns: str
+) -> None:
+    # A repository stamps its own fields on each event and names them in ignoreFields, as in
+    # the GS1 reference document epcisDocHavingEventWithIgnoreFields.
+    chain = Chain(ns, units=UNITS)
+    events = chain.events()
+    for event in events:
+        event["example:captureID"] = f"capture-{event['eventID']}"
+    doc = document(events)
+    doc["@context"] = [*CONTEXT, {"example": "https://ns.example.com/epcis/"}]
+    doc["ignoreFields"] = ["example:captureID"]
+    assert not CaptureService(driver).capture_document(doc).problems
+    without = [{k: v for k, v in e.items() if k != "example:captureID"} for e in events]
+    assert document_hashes(document(without)) == document_hashes(doc)  # the field is left out
+
+    export = exporter.for_code(chain.units[0])
+    exported = json.loads(json.dumps(export.document()))
+
+    assert export.altered == ()
+    assert exported["ignoreFields"] == ["example:captureID"]
+    listed = [h["hash"] for h in exported["yima:provenanceExport"]["eventHashes"]]
+    assert document_hashes(exported) == listed
 
 
 @pytest.mark.parametrize(

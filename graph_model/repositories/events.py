@@ -30,7 +30,7 @@ CREATE (e:Event {id: r.id})
 SET e.hash = r.hash, e.type = r.type, e.action = r.action, e.eventTime = r.eventTime,
     e.eventTimeZoneOffset = r.tz, e.bizStep = r.bizStep, e.disposition = r.disposition,
     e.readPoint = r.readPoint, e.bizLocation = r.bizLocation, e.parentID = r.parentID,
-    e.json = r.json, e.recordTime = datetime.realtime()
+    e.json = r.json, e.hashIgnore = r.hashIgnore, e.recordTime = datetime.realtime()
 RETURN r.id AS id
 """
 

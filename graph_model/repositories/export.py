@@ -22,7 +22,7 @@ __all__ = ["ExportRepository", "StoredEvent"]
 STORED_EVENTS: LiteralString = """
 UNWIND $ids AS id
 MATCH (e:Event {id: id})
-RETURN e.id AS id, e.hash AS hash, e.json AS json
+RETURN e.id AS id, e.hash AS hash, e.json AS json, e.hashIgnore AS hashIgnore
 """
 
 PARTY_NAMES: LiteralString = """
@@ -34,11 +34,13 @@ RETURN p.id AS id, p.name AS name
 
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
-    """An event as stored: its id, the hash computed at capture and its JSON as captured."""
+    """An event as stored: its id, the hash computed at capture, its JSON as captured and the
+    ``ignoreFields`` of its document, which that hash left out."""
 
     id: str
     hash: str | None
     body: Mapping[str, Any]
+    hash_ignore: tuple[str, ...] = ()
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> StoredEvent:
@@ -46,7 +48,8 @@ class StoredEvent:
         body = json.loads(text) if isinstance(text, str) and text else {}
         if not isinstance(body, dict):
             body = {}
-        return cls(id=str(record["id"]), hash=record.get("hash"), body=body)
+        ignore = tuple(str(name) for name in record.get("hashIgnore") or ())
+        return cls(id=str(record["id"]), hash=record.get("hash"), body=body, hash_ignore=ignore)
 
 
 class ExportRepository:

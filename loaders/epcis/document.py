@@ -393,6 +393,8 @@ def _to_event(model: _Event, raw: Mapping[str, object], ctx: HashContext) -> Epc
         if isinstance(declaration, Mapping)
         else None,
         raw=MappingProxyType(dict(raw)),
+        # The names as written; their expanded forms ("{namespace}local") follow from them.
+        hash_ignore=tuple(sorted(name for name in ctx.ignore if not name.startswith("{"))),
     )
 
 
