@@ -65,8 +65,6 @@ def selects(info: Info[Any, Any], parent: str, leaf: str) -> bool:
     """True when the request selects a field ``leaf`` somewhere below a field ``parent``
     (through edges, nodes and fragments alike)."""
     for path, _ in _fields(info):
-        if not path.endswith(leaf):
-            continue
         parts = path.split(".")
         if parts[-1] == leaf and parent in parts[:-1]:
             return True
