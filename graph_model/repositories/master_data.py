@@ -65,6 +65,8 @@ T = TypeVar("T")
 DEFAULT_BATCH: Final = 5_000
 
 # -- writes ---------------------------------------------------------------------------------
+# Lookups by key carry USING INDEX SEEK: planned against the counts of an empty database, a
+# lookup may otherwise become a scan of the whole index for every row (see events.py).
 
 _MERGE_REGIONS: Final[LiteralString] = """
 UNWIND $rows AS row
@@ -75,13 +77,13 @@ SET r.name = row.name, r.level = row.level, r.lat = row.lat, r.lon = row.lon,
 
 _LINK_REGIONS: Final[LiteralString] = """
 UNWIND $rows AS row
-MATCH (r:Region {code: row.code})
+MATCH (r:Region {code: row.code}) USING INDEX SEEK r:Region(code)
 OPTIONAL MATCH (r)-[old:WITHIN]->(other:Region)
 WHERE row.parent IS NULL OR other.code <> row.parent
 DELETE old
 WITH DISTINCT r, row
 WHERE row.parent IS NOT NULL
-MATCH (p:Region {code: row.parent})
+MATCH (p:Region {code: row.parent}) USING INDEX SEEK p:Region(code)
 MERGE (r)-[:WITHIN]->(p)
 """
 
@@ -94,7 +96,7 @@ CALL (n, row) {
   DELETE old
 }
 WITH n, row
-MATCH (r:Region {code: row.region})
+MATCH (r:Region {code: row.region}) USING INDEX SEEK r:Region(code)
 MERGE (n)-[:IN]->(r)
 """
 
@@ -128,7 +130,7 @@ SET n:Plant, n.name = row.name, n.lat = row.lat, n.lon = row.lon,
 
 _MERGE_LINES: Final[LiteralString] = """
 UNWIND $rows AS row
-MATCH (p:Plant {id: row.plant})
+MATCH (p:Plant {id: row.plant}) USING INDEX SEEK p:Plant(id)
 MERGE (l:Line {id: row.id})
 SET l.name = row.name, l.number = row.number
 WITH l, p
@@ -162,7 +164,7 @@ CALL (n, row) {
 WITH n, row
 CALL (n, row) {
   UNWIND row.authorized AS a
-  MATCH (r:Region {code: a.region})
+  MATCH (r:Region {code: a.region}) USING INDEX SEEK r:Region(code)
   MERGE (n)-[x:AUTHORIZED_IN]->(r)
   SET x.products = a.gtins
 }
@@ -192,8 +194,8 @@ MERGE (n:Consumer {id: row.id})
 
 _MERGE_SUPPLIES: Final[LiteralString] = """
 UNWIND $rows AS row
-MATCH (a:Party {id: row.supplier})
-MATCH (b:Party {id: row.customer})
+MATCH (a:Party {id: row.supplier}) USING INDEX SEEK a:Party(id)
+MATCH (b:Party {id: row.customer}) USING INDEX SEEK b:Party(id)
 MERGE (a)-[:SUPPLIES]->(b)
 """
 
