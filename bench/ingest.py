@@ -8,6 +8,14 @@ before the clock starts). The ratio of the two is the figure to watch; absolute 
 shared 2-core machine are noise. Also prints peak memory (max RSS) to show the stream is
 bounded.
 
+Beside the rates it prints where the CPU goes, per unit: yima's own process (generate, validate,
+hash, project, send) and the Neo4j server, each from the kernel's CPU accounting. And it prints
+a floor that no design of the capture path can go under on this server: the graph facts
+(nodes and relationships) the capture left per unit, times the server's CPU cost of the
+cheapest possible write of one keyed node and of one relationship between two keyed nodes,
+measured on the same server in the same run. ``cores / floor`` bounds the units per second
+any transactional capture into this graph model can reach on this machine.
+
 By default the benchmark runs its own Neo4j under ``var/neo4j-bench`` (bolt 27687), whose data
 it deletes between the two runs::
 
@@ -17,7 +25,9 @@ it deletes between the two runs::
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import secrets
 import shutil
 import sys
 import time
@@ -30,6 +40,7 @@ if __package__ in (None, ""):  # run as a script: make yima's packages importabl
 
 import neo4j
 
+from bench.cpu import CpuClock
 from graph_model.projection import EpcKind, Projection, project
 from graph_model.repositories import events as ev
 from graph_model.repositories.master_data import MasterDataRepository
@@ -49,8 +60,8 @@ CREATE (e:Event {id: r.id, hash: r.hash, type: r.type, action: r.action,
 """
 REF_COMMISSION: LiteralString = """
 UNWIND $rows AS r
-MATCH (e:Event {id: r.event})
-MATCH (b:Batch {id: r.batch})
+MATCH (e:Event {id: r.event}) USING INDEX SEEK e:Event(id)
+MATCH (b:Batch {id: r.batch}) USING INDEX SEEK b:Batch(id)
 UNWIND range(0, size(r.ids) - 1) AS i
 CREATE (c:Code {id: r.ids[i], serial: r.serials[i], gtin: r.gtin, lot: r.lot,
   commissionedAt: r.t, commissionEvent: r.event, status: r.status, statusAt: r.t})
@@ -61,8 +72,9 @@ CREATE (c)-[:IN_BATCH]->(b)
 
 def _ref_concerns(label: LiteralString) -> LiteralString:
     return (
-        "UNWIND $rows AS r MATCH (e:Event {id: r.event}) UNWIND r.ids AS id "
-        "MATCH (n:" + label + " {id: id}) CREATE (e)-[:CONCERNS]->(n)"
+        "UNWIND $rows AS r MATCH (e:Event {id: r.event}) USING INDEX SEEK e:Event(id) "
+        "UNWIND r.ids AS id MATCH (n:" + label + " {id: id}) USING INDEX SEEK n:" + label + "(id) "
+        "CREATE (e)-[:CONCERNS]->(n)"
     )
 
 
@@ -70,6 +82,7 @@ def _ref_pack(label: LiteralString) -> LiteralString:
     return (
         "UNWIND $rows AS r MERGE (p:Package {id: r.parent}) WITH p, r "
         "UNWIND r.children AS cid MATCH (c:" + label + " {id: cid}) "
+        "USING INDEX SEEK c:" + label + "(id) "
         "CREATE (c)-[:PACKED_IN {since: r.t, addEvent: r.event}]->(p)"
     )
 
@@ -77,7 +90,7 @@ def _ref_pack(label: LiteralString) -> LiteralString:
 REF_PACKAGE_NODES: LiteralString = "UNWIND $ids AS id MERGE (:Package {id: id})"
 REF_SCANS: LiteralString = """
 UNWIND $rows AS r
-MATCH (c:Code {id: r.code})
+MATCH (c:Code {id: r.code}) USING INDEX SEEK c:Code(id)
 CREATE (s:Scan {id: r.id, kind: r.kind, at: r.t, event: r.event, actor: r.actor,
   device: r.device, clientScanId: r.clientScanId, lat: r.lat, lon: r.lon, region: r.region})
 CREATE (s)-[:OF]->(c)
@@ -113,6 +126,62 @@ def write_reference(tx: neo4j.ManagedTransaction, p: Projection) -> None:
         run(REF_SCANS, rows=p.scans).consume()
 
 
+# The cheapest writes there are: a node with a unique key, and a relationship between two nodes
+# found by their unique keys. Every unit-level fact of the projection costs at least one.
+FLOOR_SCHEMA: tuple[LiteralString, ...] = (
+    "CREATE CONSTRAINT floor_unit IF NOT EXISTS FOR (n:FloorUnit) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT floor_event IF NOT EXISTS FOR (n:FloorEvent) REQUIRE n.id IS UNIQUE",
+)
+FLOOR_NODES: LiteralString = "UNWIND $ids AS id CREATE (:FloorUnit {id: id})"
+FLOOR_EVENTS: LiteralString = "UNWIND $ids AS id CREATE (:FloorEvent {id: id})"
+FLOOR_RELS: LiteralString = """
+UNWIND $rows AS r
+MATCH (e:FloorEvent {id: r.event}) USING INDEX SEEK e:FloorEvent(id)
+UNWIND r.units AS id
+MATCH (u:FloorUnit {id: id}) USING INDEX SEEK u:FloorUnit(id)
+CREATE (e)-[:FLOOR]->(u)
+"""
+FLOOR_BATCH = 10_000
+FLOOR_UNITS_PER_EVENT = 25
+TARGET_UNITS_PER_SECOND = 30_000
+
+
+def graph_size(driver: neo4j.Driver) -> tuple[int, int]:
+    """Nodes and relationships in the database (from Neo4j's count store: no scan)."""
+    nodes = driver.execute_query("MATCH (n) RETURN count(n) AS c").records[0]["c"]
+    rels = driver.execute_query("MATCH ()-[r]->() RETURN count(r) AS c").records[0]["c"]
+    return int(nodes), int(rels)
+
+
+def floor_costs(driver: neo4j.Driver, server_pid: int, count: int) -> tuple[float, float]:
+    """Server CPU seconds per keyed node and per relationship, the best of two rounds."""
+    for statement in FLOOR_SCHEMA:
+        driver.execute_query(statement)
+    driver.execute_query("CALL db.awaitIndexes(300)")
+    best_node = best_rel = float("inf")
+    for _ in range(2):  # the first round also warms the JIT up
+        units = ["urn:epc:id:sgtin:6901234.012345." + secrets.token_hex(8) for _ in range(count)]
+        events = [
+            "urn:uuid:" + secrets.token_hex(16) for _ in range(count // FLOOR_UNITS_PER_EVENT)
+        ]
+        per = FLOOR_UNITS_PER_EVENT
+        links = [
+            {"event": e, "units": units[i * per : (i + 1) * per]} for i, e in enumerate(events)
+        ]
+        with driver.session() as session:
+            clock = CpuClock(server_pid).start()
+            for i in range(0, count, FLOOR_BATCH):
+                session.run(FLOOR_NODES, ids=units[i : i + FLOOR_BATCH]).consume()
+            best_node = min(best_node, clock.read()[1] / count)
+            for i in range(0, len(events), FLOOR_BATCH):
+                session.run(FLOOR_EVENTS, ids=events[i : i + FLOOR_BATCH]).consume()
+            clock.start()
+            for i in range(0, len(links), FLOOR_BATCH // per):
+                session.run(FLOOR_RELS, rows=links[i : i + FLOOR_BATCH // per]).consume()
+            best_rel = min(best_rel, clock.read()[1] / count)
+    return best_node, best_rel
+
+
 def fresh_server(home: Path, bolt: int, http: int, heap: str) -> LocalNeo4j:
     server = LocalNeo4j(ServerSettings(home=home, bolt_port=bolt, http_port=http, heap=heap,
                                        pagecache=heap))  # fmt: skip
@@ -135,6 +204,10 @@ def main() -> None:
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--home", type=Path, default=PROJECT_ROOT / "var" / "neo4j-bench")
     parser.add_argument("--bolt-port", type=int, default=27687)
+    parser.add_argument(
+        "--floor-writes", type=int, default=200_000,
+        help="nodes and relationships written to measure the cheapest writes",
+    )  # fmt: skip
     args = parser.parse_args()
 
     def open_fresh() -> tuple[LocalNeo4j, neo4j.Driver]:
@@ -146,32 +219,61 @@ def main() -> None:
     world = build_world(args.units, args.seed)
     print(f"demo world: {args.units:,} units, {len(world.stores):,} stores, seed {args.seed}")
 
+    cores = os.cpu_count() or 1
+    per_unit_us = 1e6 / args.units
+
     # 1. End to end: documents generated, validated, hashed, projected and written.
     server, driver = open_fresh()
+    server_pid = server.pid() or 0
     MasterDataRepository(driver).save(world.master)
+    nodes_before, rels_before = graph_size(driver)
+    clock = CpuClock(server_pid).start()
     started = time.perf_counter()
     totals = CaptureService(driver).capture_stream(simulate(world, args.seed))
     end_to_end = time.perf_counter() - started
-    driver.close()
+    own_cpu, server_cpu = clock.read()
+    nodes_after, rels_after = graph_size(driver)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"end to end : {totals.events:,} events, {end_to_end:8.1f} s, "
           f"{args.units / end_to_end:10,.0f} units/s, peak RSS {rss_mb:,.0f} MB")  # fmt: skip
+    print(f"  CPU per unit: yima {own_cpu * per_unit_us:6.1f} us, "
+          f"Neo4j {server_cpu * per_unit_us:6.1f} us")  # fmt: skip
 
-    # 2. Reference: the same projected rows, prepared beforehand, written with raw Cypher.
+    # 2. The floor: the facts the capture left per unit at the price of the cheapest writes.
+    node_cost, rel_cost = floor_costs(driver, server_pid, args.floor_writes)
+    driver.close()
+    nodes_per_unit = (nodes_after - nodes_before) / args.units
+    rels_per_unit = (rels_after - rels_before) / args.units
+    floor_us = (nodes_per_unit * node_cost + rels_per_unit * rel_cost) * 1e6
+    print(f"floor      : {nodes_per_unit:.2f} nodes and {rels_per_unit:.2f} relationships per "
+          f"unit; cheapest write {node_cost * 1e6:.1f} us a keyed node, "
+          f"{rel_cost * 1e6:.1f} us a relationship (Neo4j CPU)")  # fmt: skip
+    print(f"  = {floor_us:.1f} us of Neo4j CPU per unit: at most {cores / floor_us * 1e6:,.0f} "
+          f"units/s on {cores} cores with parsing for free, "
+          f"{cores / (floor_us + own_cpu * per_unit_us) * 1e6:,.0f} with yima's own CPU; "
+          f"target {TARGET_UNITS_PER_SECOND:,} units/s allows "
+          f"{cores / TARGET_UNITS_PER_SECOND * 1e6:.1f} us per unit in all")  # fmt: skip
+
+    # 3. Reference: the same projected rows, prepared beforehand, written with raw Cypher.
     server, driver = open_fresh()
     MasterDataRepository(driver).save(world.master)
     reference = 0.0
+    reference_cpu = 0.0
     events = 0
+    clock = CpuClock(server.pid() or 0)
     for projection in prepared(simulate(world, args.seed)):
+        clock.start()
         started = time.perf_counter()
         with driver.session() as session:
             session.execute_write(write_reference, projection)
         reference += time.perf_counter() - started
+        reference_cpu += clock.read()[1]
         events += len(projection.events)
     driver.close()
     server.stop()
     print(f"raw Cypher : {events:,} events, {reference:8.1f} s, "
           f"{args.units / reference:10,.0f} units/s (rows prepared outside the clock)")  # fmt: skip
+    print(f"  CPU per unit: Neo4j {reference_cpu * per_unit_us:6.1f} us")
     print(f"end-to-end / raw-Cypher rate: {reference / end_to_end:.2f}")
 
 

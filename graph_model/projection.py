@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from graph_model.errors import InvalidIdentifier
@@ -98,7 +99,13 @@ def gtin_of_sgtin(epc: str) -> str | None:
     parts = epc[17:].split(".", 2)
     if len(parts) != 3 or not parts[1]:
         return None
-    company, item, _serial = parts
+    return _gtin(parts[0], parts[1])
+
+
+@lru_cache(maxsize=4096)
+def _gtin(company: str, item: str) -> str:
+    # A capture names few products and many units of each: the check digit is worked out once
+    # per product, not once per unit.
     body = item[0] + company + item[1:]
     return body + gs1_check_digit(body)
 
