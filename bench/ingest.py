@@ -54,12 +54,13 @@ from runtime.neo4j_server import PROJECT_ROOT, LocalNeo4j, ServerSettings
 REF_EVENTS: LiteralString = """
 UNWIND $rows AS r
 CREATE (e:Event {id: r.id, hash: r.hash, type: r.type, action: r.action,
-  eventTime: r.eventTime, eventTimeZoneOffset: r.tz, bizStep: r.bizStep,
+  eventTime: datetime(r.eventTime), eventTimeZoneOffset: r.tz, bizStep: r.bizStep,
   disposition: r.disposition, readPoint: r.readPoint, bizLocation: r.bizLocation,
   parentID: r.parentID, json: r.json})
 """
-REF_COMMISSION: LiteralString = """
-UNWIND $rows AS r
+REF_COMMISSION: LiteralString = (
+    ev.ROWS
+    + """
 MATCH (e:Event {id: r.event}) USING INDEX SEEK e:Event(id)
 MATCH (b:Batch {id: r.batch}) USING INDEX SEEK b:Batch(id)
 UNWIND range(0, size(r.ids) - 1) AS i
@@ -68,6 +69,7 @@ CREATE (c:Code {id: r.ids[i], serial: r.serials[i], gtin: r.gtin, lot: r.lot,
 CREATE (e)-[:CONCERNS]->(c)
 CREATE (c)-[:IN_BATCH]->(b)
 """
+)
 
 
 def _ref_concerns(label: LiteralString) -> LiteralString:
@@ -80,7 +82,7 @@ def _ref_concerns(label: LiteralString) -> LiteralString:
 
 def _ref_pack(label: LiteralString) -> LiteralString:
     return (
-        "UNWIND $rows AS r MERGE (p:Package {id: r.parent}) WITH p, r "
+        ev.ROWS + "MERGE (p:Package {id: r.parent}) WITH p, r "
         "UNWIND r.children AS cid MATCH (c:" + label + " {id: cid}) "
         "USING INDEX SEEK c:" + label + "(id) "
         "CREATE (c)-[:PACKED_IN {since: r.t, addEvent: r.event}]->(p)"
@@ -88,8 +90,9 @@ def _ref_pack(label: LiteralString) -> LiteralString:
 
 
 REF_PACKAGE_NODES: LiteralString = "UNWIND $ids AS id MERGE (:Package {id: id})"
-REF_SCANS: LiteralString = """
-UNWIND $rows AS r
+REF_SCANS: LiteralString = (
+    ev.ROWS
+    + """
 MATCH (c:Code {id: r.code}) USING INDEX SEEK c:Code(id)
 CREATE (s:Scan {id: r.id, kind: r.kind, at: r.t, event: r.event, actor: r.actor,
   device: r.device, clientScanId: r.clientScanId, lat: r.lat, lon: r.lon, region: r.region})
@@ -97,6 +100,7 @@ CREATE (s)-[:OF]->(c)
 MERGE (a:Consumer {id: r.actor})
 CREATE (s)-[:BY]->(a)
 """
+)
 
 
 def write_reference(tx: neo4j.ManagedTransaction, p: Projection) -> None:

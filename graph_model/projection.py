@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -20,7 +21,15 @@ from graph_model.events import EpcisEvent
 from graph_model.identifiers.epc import parse_epc
 from graph_model.identifiers.gs1 import gs1_check_digit
 
-__all__ = ["SCAN_BIZ_STEP", "YIMA_NS", "EpcKind", "Projection", "classify_epc", "project"]
+__all__ = [
+    "SCAN_BIZ_STEP",
+    "YIMA_NS",
+    "EpcKind",
+    "Projection",
+    "classify_epc",
+    "project",
+    "wire_time",
+]
 
 YIMA_NS = "https://ns.yima.dev/epcis/"
 SCAN_BIZ_STEP = "https://ns.yima.dev/bizstep/scan"
@@ -147,13 +156,29 @@ class Projection:
         return sum(len(r["ids"]) for r in self.commissions)
 
 
+def wire_time(t: datetime) -> str:
+    """``t`` as the projection statements take it: ISO 8601 text, read back with ``datetime()``.
+
+    The driver turns a Python datetime into its Bolt form in pure Python, at about 44 us each
+    (1.4 per unit on a bulk capture, in the thread that waits for the database); text costs
+    about 1 us here and about as much in the database.
+
+    >>> from datetime import UTC
+    >>> wire_time(datetime(2025, 3, 3, 8, 30, 0, 250000, tzinfo=UTC))
+    '2025-03-03T08:30:00.250000+00:00'
+    """
+    if t.tzinfo is None:
+        raise ValueError(f"event time {t.isoformat()} has no offset")
+    return t.isoformat()
+
+
 def _event_row(e: EpcisEvent, raw_json: str) -> Row:
     return {
         "id": e.event_id,
         "hash": e.hash,
         "type": e.type,
         "action": e.action,
-        "eventTime": e.event_time,
+        "eventTime": wire_time(e.event_time),
         "tz": e.event_time_zone_offset,
         "bizStep": e.biz_step,
         "disposition": e.disposition,
@@ -202,7 +227,7 @@ def project(events: Iterable[tuple[EpcisEvent, str]]) -> Projection:
 
 
 def _project_one(e: EpcisEvent, out: Projection) -> None:
-    t = e.event_time
+    t = wire_time(e.event_time)
     status = STATUS_OF_DISPOSITION.get(e.disposition or "")
     # The EPCs the event lists, classified once; the parent is concerned too.
     listed_units, listed_packages = _split(e.epcs)

@@ -23,7 +23,14 @@ import neo4j
 
 from graph_model.projection import EpcKind, Projection
 
-__all__ = ["EventRepository"]
+__all__ = ["ROWS", "EventRepository"]
+
+# Rows carry their time as ISO 8601 text (graph_model.projection.wire_time); every statement
+# that reads ``r.t`` starts here, turning it back into a datetime once per row.
+ROWS: LiteralString = """
+UNWIND $rows AS row
+WITH row {.*, t: datetime(row.t)} AS r
+"""
 
 # De-duplication and insertion in one statement: only events not stored yet are created, and
 # their ids come back, so a capture costs one round trip less.
@@ -32,16 +39,16 @@ UNWIND $rows AS r
 OPTIONAL MATCH (stored:Event {id: r.id}) USING INDEX SEEK stored:Event(id)
 WITH r WHERE stored IS NULL
 CREATE (e:Event {id: r.id})
-SET e.hash = r.hash, e.type = r.type, e.action = r.action, e.eventTime = r.eventTime,
+SET e.hash = r.hash, e.type = r.type, e.action = r.action, e.eventTime = datetime(r.eventTime),
     e.eventTimeZoneOffset = r.tz, e.bizStep = r.bizStep, e.disposition = r.disposition,
     e.readPoint = r.readPoint, e.bizLocation = r.bizLocation, e.parentID = r.parentID,
     e.json = r.json, e.hashIgnore = r.hashIgnore, e.recordTime = datetime.realtime()
 RETURN r.id AS id
 """
 
-MERGE_BATCHES: LiteralString = """
-UNWIND $rows AS r
-MERGE (b:Batch {id: r.batch})
+MERGE_BATCHES: LiteralString = (
+    ROWS
+    + """MERGE (b:Batch {id: r.batch})
   ON CREATE SET b.lot = r.lot, b.gtin = r.gtin
 SET b.firstCommissionedAt = CASE
       WHEN b.firstCommissionedAt IS NULL OR b.firstCommissionedAt > r.t THEN r.t
@@ -53,10 +60,11 @@ MERGE (plant:Party {id: r.plant})
   ON CREATE SET plant:Plant
 MERGE (b)-[m:MADE_AT {line: coalesce(r.line, '')}]->(plant)
 """
+)
 
-COMMISSION: LiteralString = """
-UNWIND $rows AS r
-MATCH (e:Event {id: r.event}) USING INDEX SEEK e:Event(id)
+COMMISSION: LiteralString = (
+    ROWS
+    + """MATCH (e:Event {id: r.event}) USING INDEX SEEK e:Event(id)
 OPTIONAL MATCH (b:Batch {id: r.batch}) USING INDEX SEEK b:Batch(id)
 UNWIND range(0, size(r.ids) - 1) AS i
 MERGE (c:Code {id: r.ids[i]})
@@ -67,6 +75,7 @@ SET c.serial = r.serials[i], c.gtin = r.gtin, c.lot = r.lot,
 MERGE (e)-[:CONCERNS]->(c)
 FOREACH (_ IN CASE WHEN b IS NULL THEN [] ELSE [1] END | MERGE (c)-[:IN_BATCH]->(b))
 """
+)
 
 
 def _concerns(label: LiteralString) -> LiteralString:
@@ -86,9 +95,8 @@ MERGE (e)-[:CONCERNS]->(n)
 def _status(label: LiteralString) -> LiteralString:
     # Apart from the links so that neither statement needs an Eager barrier.
     return (
-        """
-UNWIND $rows AS r
-UNWIND r.ids AS id
+        ROWS
+        + """UNWIND r.ids AS id
 MATCH (n:"""
         + label
         + """ {id: id}) USING INDEX SEEK n:"""
@@ -104,9 +112,8 @@ def _pack(label: LiteralString) -> LiteralString:
     # A child is in at most one container at a time: the new membership closes the one open at
     # r.t and ends where a later one (captured earlier, out of order) begins.
     return (
-        """
-UNWIND $rows AS r
-MERGE (p:Package {id: r.parent})
+        ROWS
+        + """MERGE (p:Package {id: r.parent})
 WITH p, r
 UNWIND r.children AS cid
 MERGE (c:"""
@@ -131,9 +138,8 @@ SET m.since = r.t, m.until = next
 
 def _unpack(label: LiteralString) -> LiteralString:
     return (
-        """
-UNWIND $rows AS r
-MATCH (p:Package {id: r.parent}) USING INDEX SEEK p:Package(id)
+        ROWS
+        + """MATCH (p:Package {id: r.parent}) USING INDEX SEEK p:Package(id)
 MATCH (c:"""
         + label
         + """)-[m:PACKED_IN]->(p)
@@ -144,9 +150,9 @@ SET m.until = r.t, m.deleteEvent = r.event
     )
 
 
-SHIPMENTS: LiteralString = """
-UNWIND $rows AS r
-MERGE (s:Shipment {id: r.id})
+SHIPMENTS: LiteralString = (
+    ROWS
+    + """MERGE (s:Shipment {id: r.id})
 FOREACH (_ IN CASE WHEN r.shipping THEN [1] ELSE [] END |
   SET s.shippedAt = r.t, s.shipEvent = r.event)
 FOREACH (_ IN CASE WHEN r.shipping THEN [] ELSE [1] END |
@@ -175,10 +181,11 @@ CALL (s, r) {
   MERGE (s)-[:CARRIES]->(c)
 }
 """
+)
 
-SCANS: LiteralString = """
-UNWIND $rows AS r
-MATCH (e:Event {id: r.event}) USING INDEX SEEK e:Event(id)
+SCANS: LiteralString = (
+    ROWS
+    + """MATCH (e:Event {id: r.event}) USING INDEX SEEK e:Event(id)
 MERGE (c:Code {id: r.code})
 MERGE (e)-[:CONCERNS]->(c)
 MERGE (s:Scan {id: r.id})
@@ -202,6 +209,7 @@ CALL (s, r) {
   MERGE (s)-[:IN]->(g)
 }
 """
+)
 
 CONCERNS = {EpcKind.UNIT: _concerns("Code"), EpcKind.PACKAGE: _concerns("Package")}
 STATUS = {EpcKind.UNIT: _status("Code"), EpcKind.PACKAGE: _status("Package")}
