@@ -11,6 +11,7 @@ from typing import Any
 import neo4j
 import pytest
 
+from graph_model.projection import wire_time
 from graph_model.repositories.events import EventRepository
 from loaders.capture import (
     CaptureBehaviour,
@@ -210,3 +211,41 @@ def test_captured_hashes_honour_the_documents_ignore_fields(
     )
     # both events are the same once the ignored fields are left out: one event, one hash
     assert {r["hash"] for r in records} == set(expected)
+
+
+def test_times_are_stored_as_utc_instants_equal_to_a_datetime_parameter(
+    driver: neo4j.Driver, service: CaptureService, ns: str
+) -> None:
+    # Times travel to the database as text; what is stored must be the very value a query
+    # passing a Python datetime compares equal to, fractions of a second included.
+    chain = Chain(ns, units=2)
+    commission = chain.event(
+        1, action="ADD", bizStep="commissioning", disposition="active", epcList=chain.units,
+        eventTime="2026-01-01T09:15:30.125+08:00",
+    )  # fmt: skip
+    sale = chain.event(
+        2, action="OBSERVE", bizStep="retail_selling", disposition="retail_sold",
+        epcList=chain.units[:1], eventTime="2026-01-02T01:00:00.5-05:00",
+        eventTimeZoneOffset="-05:00",
+    )  # fmt: skip
+    service.capture_document(document([commission, sale]))
+    made = datetime(2026, 1, 1, 1, 15, 30, 125000, tzinfo=UTC)
+    sold = datetime(2026, 1, 2, 6, 0, 0, 500000, tzinfo=UTC)
+    records, _, _ = driver.execute_query(
+        """
+        MATCH (e:Event {id: $commission}), (c:Code {id: $unit})
+        RETURN e.eventTime = $made AS event, c.commissionedAt = $made AS commissioned,
+               c.statusAt = $sold AS status, c.status AS state,
+               e.eventTime.timezone AS zone
+        """,
+        commission=commission["eventID"], unit=chain.units[0], made=made, sold=sold,
+    )  # fmt: skip
+    assert records[0].data() == {
+        "event": True, "commissioned": True, "status": True, "state": "sold", "zone": "Z",
+    }  # fmt: skip
+
+
+def test_wire_time_refuses_a_time_without_offset() -> None:
+    with pytest.raises(ValueError, match="has no offset"):
+        wire_time(datetime(2026, 1, 1, 9, 0))
+    assert wire_time(datetime(2026, 1, 1, 9, 0, tzinfo=UTC)) == "2026-01-01T09:00:00+00:00"
