@@ -10,11 +10,11 @@ bounded.
 
 Beside the rates it prints where the CPU goes, per unit: yima's own process (generate, validate,
 hash, project, send) and the Neo4j server, each from the kernel's CPU accounting. And it prints
-a floor that no design of the capture path can go under on this server: the graph facts
-(nodes and relationships) the capture left per unit, times the server's CPU cost of the
-cheapest possible write of one keyed node and of one relationship between two keyed nodes,
-measured on the same server in the same run. ``cores / floor`` bounds the units per second
-any transactional capture into this graph model can reach on this machine.
+a floor under the server's share: the graph facts (nodes and relationships) the capture left
+per unit, times the server's CPU cost of the cheapest possible write of one keyed node and of
+one relationship between two keyed nodes, measured on the same server in the same run.
+``cores / floor`` bounds the units per second any transactional capture into this graph model
+can reach on this machine, however its statements are written.
 
 By default the benchmark runs its own Neo4j under ``var/neo4j-bench`` (bolt 27687), whose data
 it deletes between the two runs::
