@@ -82,7 +82,7 @@ def main() -> None:
         "org.neo4j.cli.AdminTool", "database", "import", "full",
         f"--nodes=Code={files / 'codes.csv'}", f"--nodes=Event={files / 'events.csv'}",
         f"--relationships=CONCERNS={files / 'concerns.csv'}",
-        "--overwrite-destination", "neo4j",
+        f"--report-file={args.home / 'import.report'}", "--overwrite-destination", "neo4j",
     ]  # fmt: skip
     env = dict(os.environ, NEO4J_HOME=str(args.home), NEO4J_CONF=str(server.conf_dir))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
