@@ -208,6 +208,7 @@ def main() -> None:
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--home", type=Path, default=PROJECT_ROOT / "var" / "neo4j-bench")
     parser.add_argument("--bolt-port", type=int, default=27687)
+    parser.add_argument("--writers", type=int, default=1, help="concurrent write transactions")
     parser.add_argument(
         "--floor-writes", type=int, default=200_000,
         help="nodes and relationships written to measure the cheapest writes",
@@ -233,7 +234,7 @@ def main() -> None:
     nodes_before, rels_before = graph_size(driver)
     clock = CpuClock(server_pid).start()
     started = time.perf_counter()
-    totals = CaptureService(driver).capture_stream(simulate(world, args.seed))
+    totals = CaptureService(driver, writers=args.writers).capture_stream(simulate(world, args.seed))
     end_to_end = time.perf_counter() - started
     own_cpu, server_cpu = clock.read()
     nodes_after, rels_after = graph_size(driver)
