@@ -42,7 +42,8 @@ def load_demo(
     the same arguments leaves the graph as it is: every event is a duplicate."""
     started = time.perf_counter()
     world = build_world(units, seed)
-    MasterDataRepository(driver, database).save(world.master)
+    # Kind by kind in slices: a large world's consumers exceed what one transaction may hold.
+    MasterDataRepository(driver, database).save(world.master, atomic=False)
     service = CaptureService(driver, database)
     documents = simulate(world, seed, events_per_document=events_per_document)
     progress = Progress(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
 import json
 from pathlib import Path
@@ -498,6 +499,29 @@ def test_non_atomic_save_writes_kind_by_kind(driver: neo4j.Driver, ns: str) -> N
     assert repo.save(master, atomic=False).consumers == 1
     assert repo.get_distributor(master.distributors[1].id) == master.distributors[1]
     assert repo.suppliers_of(master.distributors[0].id) == [master.plants[0].id]
+
+
+def test_non_atomic_save_commits_each_slice_and_stops_at_a_bad_one(
+    driver: neo4j.Driver, ns: str
+) -> None:
+    master = _world(ns)
+    city = master.regions[1].code
+    consumers = (
+        Consumer.of(f"{ns}s1", city),
+        Consumer.of(f"{ns}s2", city),
+        Consumer.of(f"{ns}s3", f"{ns}-nowhere"),
+        Consumer.of(f"{ns}s4", city),
+    )
+    repo = MasterDataRepository(driver, batch_size=2)
+    with pytest.raises(NotFound, match=f"consumer regions: 1 unknown \\({ns}-nowhere\\)"):
+        repo.save(dataclasses.replace(master, consumers=consumers), atomic=False)
+    # Slices of two: the first is committed, the one with the unknown region is not, and the
+    # save stops there (the channel, written after consumers, is not reached).
+    assert repo.get_consumer(consumers[1].id) == consumers[1]
+    for missing in consumers[2:]:
+        with pytest.raises(NotFound):
+            repo.get_consumer(missing.id)
+    assert repo.suppliers_of(master.distributors[0].id) == []
 
 
 def test_cli_loads_files_and_rejects_bad_ones_before_the_database(

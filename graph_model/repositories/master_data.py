@@ -476,6 +476,9 @@ class SaveCounts:
         )
 
 
+_SaveKind = Callable[[neo4j.ManagedTransaction, Sequence[Any]], None]
+
+
 class MasterDataRepository:
     """Reads and writes master data.
 
@@ -535,38 +538,53 @@ class MasterDataRepository:
         """Write all of ``master``: regions first, the channel last.
 
         With ``atomic`` (the default) everything is one transaction. Without it, and with no
-        ``tx``, each kind is its own transaction: for very large master data (a million-unit
-        demo world has 100,000 consumers), where a partial load is harmless because loading
-        again completes it.
+        ``tx``, every ``batch_size`` items of a kind are their own transaction (regions, which
+        may name each other as parents, stay whole): for very large master data (a
+        million-unit demo world has 83,000 consumers, more than one transaction may hold in
+        a 1 GB server heap), where a partial load is harmless because loading again
+        completes it.
 
         Raises
         ------
         NotFound
             When a region, plant, party or product that the data refers to is neither in the
-            graph nor in ``master``; nothing of that kind (with ``atomic``: nothing at all) is
+            graph nor in ``master``; nothing of that slice (with ``atomic``: nothing at all) is
             written then.
         """
-        steps: list[Callable[[neo4j.ManagedTransaction], None]] = [
-            lambda t: self._save_regions(t, master.regions),
-            lambda t: self._save_plants(t, master.plants),
-            lambda t: self._save_lines(t, master.lines),
-            lambda t: self._save_products(t, master.products),
-            lambda t: self._save_distributors(t, master.distributors),
-            lambda t: self._save_stores(t, master.stores),
-            lambda t: self._save_consumers(t, master.consumers),
-            lambda t: self._save_supplies(t, master.supplies),
+        kinds: list[tuple[_SaveKind, Sequence[Any]]] = [
+            (self._save_regions, master.regions),
+            (self._save_plants, master.plants),
+            (self._save_lines, master.lines),
+            (self._save_products, master.products),
+            (self._save_distributors, master.distributors),
+            (self._save_stores, master.stores),
+            (self._save_consumers, master.consumers),
+            (self._save_supplies, master.supplies),
         ]
 
         def work(t: neo4j.ManagedTransaction) -> None:
-            for step in steps:
-                step(t)
+            for save, items in kinds:
+                save(t, items)
 
         if atomic or tx is not None:
             self._write(work, tx)
-        else:
-            for step in steps:
-                self._write(step, None)
+            return SaveCounts.of(master)
+        # The slices of one kind may name nothing else of that kind, except regions (parents).
+        for save, items in kinds:
+            size = max(1, len(items)) if save == self._save_regions else self._batch
+            for i in range(0, len(items), size):
+                self._write_slice(save, items[i : i + size])
         return SaveCounts.of(master)
+
+    def _write_slice(
+        self,
+        save: _SaveKind,
+        items: Sequence[Any],
+    ) -> None:
+        def work(t: neo4j.ManagedTransaction) -> None:
+            save(t, items)
+
+        self._write(work, None)
 
     def save_regions(
         self, regions: Sequence[Region], tx: neo4j.ManagedTransaction | None = None
