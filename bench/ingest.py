@@ -186,6 +186,14 @@ def floor_costs(driver: neo4j.Driver, server_pid: int, count: int) -> tuple[floa
     return best_node, best_rel
 
 
+def running_pid(server: LocalNeo4j) -> int:
+    """The server's process id, for its CPU accounting; the server must be running."""
+    pid = server.pid()
+    if pid is None:
+        raise SystemExit(f"the benchmark's Neo4j under {server.home} is not running")
+    return pid
+
+
 def fresh_server(home: Path, bolt: int, http: int, heap: str) -> LocalNeo4j:
     server = LocalNeo4j(ServerSettings(home=home, bolt_port=bolt, http_port=http, heap=heap,
                                        pagecache=heap))  # fmt: skip
@@ -229,7 +237,7 @@ def main() -> None:
 
     # 1. End to end: documents generated, validated, hashed, projected and written.
     server, driver = open_fresh()
-    server_pid = server.pid() or 0
+    server_pid = running_pid(server)
     MasterDataRepository(driver).save(world.master)
     nodes_before, rels_before = graph_size(driver)
     clock = CpuClock(server_pid).start()
@@ -265,7 +273,7 @@ def main() -> None:
     reference = 0.0
     reference_cpu = 0.0
     events = 0
-    clock = CpuClock(server.pid() or 0)
+    clock = CpuClock(running_pid(server))
     for projection in prepared(simulate(world, args.seed)):
         clock.start()
         started = time.perf_counter()
