@@ -39,7 +39,7 @@ STATEMENTS: dict[str, str] = {
 
 # A MATCH (not a MERGE, whose lookup always seeks) of one node by one key property.
 LOOKUP = re.compile(r"MATCH \((\w+):(\w+) \{(\w+): [^}]+\}\)(.*)")
-SCANS = {"NodeIndexScan", "NodeByLabelScan", "AllNodesScan", "NodeUniqueIndexScan"}
+SCANS = {"NodeIndexScan", "NodeByLabelScan", "AllNodesScan"}
 
 
 def _operators(plan: dict[str, Any]) -> set[str]:
