@@ -13,11 +13,14 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+import algorithms.referral.accounts
 import algorithms.referral.rings
+import algorithms.referral.signals
 import loaders.demo.referrals
-from algorithms.referral import ReferralForest, ReferralInputError
-from algorithms.referral.rings import (
+from algorithms.referral import (
     Account,
+    ReferralForest,
+    ReferralInputError,
     Ring,
     RingSettings,
     Scan,
@@ -61,7 +64,15 @@ def member(cid: str, created: datetime, *scans: Scan, device: str = "", **identi
     return Account(cid, created, devices=(device,) if device else (), scans=scans, **identity)
 
 
-@pytest.mark.parametrize("module", [algorithms.referral.rings, loaders.demo.referrals])
+@pytest.mark.parametrize(
+    "module",
+    [
+        algorithms.referral.accounts,
+        algorithms.referral.signals,
+        algorithms.referral.rings,
+        loaders.demo.referrals,
+    ],
+)
 def test_doctests(module) -> None:
     assert doctest.testmod(module).failed == 0
 

@@ -2,11 +2,15 @@
 
 :class:`ReferralForest` checks one campaign's referrals (a forest: each consumer referred at
 most once, no self-referral, no cycle) and lays them out for :func:`cascade_spread` and
-:func:`campaign_spread`.
+:func:`campaign_spread`. :func:`detect_rings` finds self-referral farms among
+:class:`Account` s linked by referrals.
 """
 
+from algorithms.referral.accounts import Account, Scan, location_cell
 from algorithms.referral.errors import ReferralInputError
 from algorithms.referral.forest import Referral, ReferralForest
+from algorithms.referral.rings import Ring, detect_rings, score_groups
+from algorithms.referral.signals import Reason, RingSettings
 from algorithms.referral.spread import (
     CampaignSpread,
     CascadeSpread,
@@ -17,13 +21,21 @@ from algorithms.referral.spread import (
 )
 
 __all__ = [
+    "Account",
     "CampaignSpread",
     "CascadeSpread",
     "Distribution",
+    "Reason",
     "Referral",
     "ReferralForest",
     "ReferralInputError",
+    "Ring",
+    "RingSettings",
+    "Scan",
     "Spreader",
     "campaign_spread",
     "cascade_spread",
+    "detect_rings",
+    "location_cell",
+    "score_groups",
 ]

@@ -40,136 +40,27 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Final, Literal
+from datetime import datetime
 
 import networkx as nx
 import numpy as np
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
+from algorithms.referral.accounts import Account
 from algorithms.referral.errors import ReferralInputError
 from algorithms.referral.forest import Referral
+from algorithms.referral.signals import (
+    Reason,
+    RingSettings,
+    SignalKind,
+    account_burst,
+    one_place,
+    one_shot,
+    shared_identity,
+)
 
-__all__ = [
-    "Account",
-    "Reason",
-    "Ring",
-    "RingSettings",
-    "Scan",
-    "detect_rings",
-    "location_cell",
-    "score_groups",
-]
-
-AttributeKind = Literal["device", "phone", "payout"]
-SignalKind = Literal["shared_identity", "account_burst", "one_shot", "one_place"]
-
-_METRES_PER_DEGREE: Final = 111_320.0
-
-
-@dataclass(frozen=True, slots=True)
-class Scan:
-    """One scan by a consumer: when, and where as a place key (see :func:`location_cell`)."""
-
-    at: datetime
-    location: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Account:
-    """What is known of one consumer account.
-
-    Attributes
-    ----------
-    id : str
-        The consumer.
-    created_at : datetime or None
-        When the account was made (timezone-aware).
-    devices, phones, payouts : tuple of str
-        The devices it uses, its phone numbers, the accounts its rewards are paid to.
-    scans : tuple of Scan
-        Every scan it made, in any order.
-    """
-
-    id: str
-    created_at: datetime | None = None
-    devices: tuple[str, ...] = ()
-    phones: tuple[str, ...] = ()
-    payouts: tuple[str, ...] = ()
-    scans: tuple[Scan, ...] = ()
-
-    def attributes(self) -> Iterable[tuple[AttributeKind, str]]:
-        """``(kind, value)`` of every identity attribute."""
-        for device in self.devices:
-            yield "device", device
-        for phone in self.phones:
-            yield "phone", phone
-        for payout in self.payouts:
-            yield "payout", payout
-
-
-@dataclass(frozen=True, slots=True)
-class RingSettings:
-    """Thresholds and weights of :func:`detect_rings`.
-
-    The defaults hold ring members found at precision and recall of at least 0.9 with under
-    1 % of organic members flagged on the demo world's planted farms
-    (``loaders.demo.referrals``).
-    """
-
-    family_size: int = 4
-    """Members a household reaches on one attribute, one place, or joining one evening;
-    counts up to it are no evidence."""
-    full_size: int = 10
-    """Members on one attribute (or at one place) that make that signal full."""
-    burst_window: timedelta = timedelta(hours=2)
-    """Accounts made on one attribute within this window count as one burst."""
-    burst_full: int = 8
-    """Accounts in one burst that make the burst signal full (it starts above 2)."""
-    claim_window: timedelta = timedelta(days=2)
-    """A referee's only scan this soon after being referred is a claim."""
-    one_shot_full: int = 6
-    """One-shot referees that make the one-shot signal full (it starts above 2)."""
-    merge_links: int = 2
-    """Identity groups joined by this many referrals or more are one candidate group."""
-    max_attribute_accounts: int = 500
-    """An attribute shared by more accounts (a shop's tablet, a company's switchboard)
-    links nobody: it says nothing of who runs the accounts."""
-    weights: tuple[tuple[SignalKind, float], ...] = (
-        ("shared_identity", 0.5),
-        ("account_burst", 0.6),
-        ("one_shot", 0.7),
-        ("one_place", 0.4),
-    )
-    """How much each signal counts in the noisy-or score."""
-    threshold: float = 0.5
-    """Groups scoring at least this are rings."""
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.family_size < self.full_size:
-            raise ReferralInputError(
-                "family_size", f"must be at least 1 and below full_size, got {self.family_size}"
-            )
-        if self.burst_full <= 2 or self.one_shot_full <= 2:
-            raise ReferralInputError("burst_full", "burst_full and one_shot_full must exceed 2")
-        if self.burst_window <= timedelta(0) or self.claim_window <= timedelta(0):
-            raise ReferralInputError("burst_window", "windows must be positive")
-        if not 0 < self.threshold <= 1:
-            raise ReferralInputError("threshold", f"must be in (0, 1], got {self.threshold}")
-        for kind, weight in self.weights:
-            if not 0 <= weight <= 1:
-                raise ReferralInputError("weights", f"{kind} must be in [0, 1], got {weight}")
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """One piece of evidence: what was seen, in words, and the attributes it rests on
-    (``"device:<id>"``, ``"phone:<number>"``, ``"payout:<account>"``)."""
-
-    kind: SignalKind
-    detail: str
-    attributes: tuple[str, ...] = ()
+__all__ = ["Ring", "detect_rings", "score_groups"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,21 +102,6 @@ class Ring:
         return f"ring-{digest[:16]}"
 
 
-def location_cell(lat: float, lon: float, metres: float = 150.0) -> str:
-    """The key of the square of about ``metres`` a side that holds a point.
-
-    >>> location_cell(31.2300, 121.4730) == location_cell(31.2301, 121.4731)
-    True
-    >>> location_cell(31.2300, 121.4730) == location_cell(31.2400, 121.4730)
-    False
-    """
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or metres <= 0:
-        raise ReferralInputError("location", f"no cell for ({lat}, {lon}) at {metres} m")
-    row = math.floor(lat * _METRES_PER_DEGREE / metres)
-    width = metres / (_METRES_PER_DEGREE * max(0.01, math.cos(math.radians(lat))))
-    return f"{metres:g}m:{row}:{math.floor(lon / width)}"
-
-
 def detect_rings(
     referrals: Iterable[Referral],
     accounts: Iterable[Account],
@@ -260,6 +136,7 @@ def detect_rings(
     scanning once right after, at one place; and a family of three on one device:
 
     >>> from datetime import datetime, timedelta, timezone
+    >>> from algorithms.referral.accounts import Account, Scan
     >>> t = datetime(2025, 3, 3, 20, tzinfo=timezone(timedelta(hours=8)))
     >>> farm = [Account("boss", t - timedelta(days=90), devices=("d1",))] + [
     ...     Account(f"f{k}", t + timedelta(minutes=5 * k), devices=("d1",),
@@ -329,7 +206,7 @@ def _identity_graph(
         (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])),
         shape=(len(index), len(index)),
     )
-    _, tree = connected_components(adjacency, directed=False)
+    tree: list[int] = connected_components(adjacency, directed=False)[1].tolist()
 
     holders: dict[tuple[str, int], list[str]] = {}
     for cid, i in index.items():
@@ -337,10 +214,11 @@ def _identity_graph(
         if account is None:
             continue
         for kind, value in account.attributes():
-            holders.setdefault((f"{kind}:{value}", int(tree[i])), []).append(cid)
+            holders.setdefault((f"{kind}:{value}", tree[i]), []).append(cid)
     graph: nx.Graph[str] = nx.Graph()
     for (attribute, tree_id), cids in holders.items():
-        if 2 <= len(set(cids)) <= settings.max_attribute_accounts:
+        # Most attributes belong to one account: skip them before building a set.
+        if len(cids) >= 2 and 2 <= len(set(cids)) <= settings.max_attribute_accounts:
             node = f"{attribute}@{tree_id}"
             graph.add_node(node, account=False, attribute=attribute)
             graph.add_nodes_from(cids, account=True)
@@ -390,17 +268,17 @@ def _score(
     referred_at: dict[str, datetime],
     settings: RingSettings,
 ) -> Ring:
-    shared: dict[str, list[str]] = {}
-    for cid in members:
-        for node in graph.neighbors(cid) if cid in graph else ():
-            if not graph.nodes[node]["account"]:
-                shared.setdefault(graph.nodes[node]["attribute"], []).append(cid)
     accounts = [by_id.get(cid) or Account(cid) for cid in members]
+    shared: dict[str, list[Account]] = {}
+    for account in accounts:
+        for node in graph.neighbors(account.id) if account.id in graph else ():
+            if not graph.nodes[node]["account"]:
+                shared.setdefault(graph.nodes[node]["attribute"], []).append(account)
     measured = [
-        _shared_identity(shared, settings),
-        _account_burst(shared, by_id, settings),
-        _one_shot(accounts, referred_at, settings),
-        _one_place(accounts, settings),
+        shared_identity(shared, settings),
+        account_burst(shared, settings),
+        one_shot(accounts, referred_at, settings),
+        one_place(accounts, settings),
     ]
     weights = dict(settings.weights)
     weighted = [(weights.get(kind, 0.0) * value, reason) for kind, value, reason in measured]
@@ -413,86 +291,4 @@ def _score(
         attributes=tuple(sorted(shared)),
         reasons=tuple(reasons),
         signals=tuple((kind, value) for kind, value, _ in measured),
-    )
-
-
-def _beyond(count: int, low: int, full: int) -> float:
-    """0 up to ``low``, rising linearly to 1 at ``full``."""
-    return min(1.0, max(0.0, (count - low) / (full - low)))
-
-
-Measured = tuple[SignalKind, float, Reason]
-
-
-def _shared_identity(shared: dict[str, list[str]], settings: RingSettings) -> Measured:
-    attribute, holders = max(shared.items(), key=lambda kv: (len(kv[1]), kv[0]))
-    value = _beyond(len(holders), settings.family_size, settings.full_size)
-    return (
-        "shared_identity",
-        value,
-        Reason("shared_identity", f"{len(holders)} accounts use {attribute}", (attribute,)),
-    )
-
-
-def _account_burst(
-    shared: dict[str, list[str]], by_id: dict[str, Account], settings: RingSettings
-) -> Measured:
-    best, best_attribute, best_span = 0, "", timedelta(0)
-    for attribute, holders in sorted(shared.items()):
-        made = sorted(t for t in (by_id[c].created_at for c in holders) if t is not None)
-        first = 0
-        for last, t in enumerate(made):
-            while t - made[first] > settings.burst_window:
-                first += 1
-            if last - first + 1 > best:
-                best, best_attribute, best_span = last - first + 1, attribute, t - made[first]
-    value = _beyond(best, 2, settings.burst_full)
-    minutes = round(best_span.total_seconds() / 60)
-    return (
-        "account_burst",
-        value,
-        Reason(
-            "account_burst",
-            f"{best} accounts made on {best_attribute} within {minutes} minutes",
-            (best_attribute,) if best_attribute else (),
-        ),
-    )
-
-
-def _one_shot(
-    accounts: list[Account], referred_at: dict[str, datetime], settings: RingSettings
-) -> Measured:
-    referees = [a for a in accounts if a.id in referred_at]
-    claims = sum(
-        1
-        for a in referees
-        if len(a.scans) == 1
-        and timedelta(0) <= a.scans[0].at - referred_at[a.id] <= settings.claim_window
-    )
-    share = claims / len(referees) if referees else 0.0
-    value = share * _beyond(claims, 2, settings.one_shot_full)
-    hours = round(settings.claim_window.total_seconds() / 3600)
-    return (
-        "one_shot",
-        value,
-        Reason(
-            "one_shot",
-            f"{claims} of {len(referees)} referees scanned once, within {hours} h of being"
-            " referred, and never again",
-        ),
-    )
-
-
-def _one_place(accounts: list[Account], settings: RingSettings) -> Measured:
-    usual = Counter(
-        Counter(s.location for s in a.scans if s.location is not None).most_common(1)[0][0]
-        for a in accounts
-        if any(s.location is not None for s in a.scans)
-    )
-    place, count = usual.most_common(1)[0] if usual else ("", 0)
-    value = _beyond(count, settings.family_size, settings.full_size)
-    return (
-        "one_place",
-        value,
-        Reason("one_place", f"{count} accounts scan mostly at {place or 'no known place'}"),
     )
