@@ -1,0 +1,23 @@
+"""The error of the diversion algorithms: an input that breaks a precondition."""
+
+from __future__ import annotations
+
+__all__ = ["DiversionInputError"]
+
+
+class DiversionInputError(ValueError):
+    """An input of a diversion algorithm breaks a precondition, checked before any work.
+
+    ``field`` names the input (``"scans.at"``, ``"territories"``, ``"settings.period"``);
+    the message says why it is refused.
+
+    Examples
+    --------
+    >>> error = DiversionInputError("scans.at", "must hold epoch seconds as int64")
+    >>> error.field, str(error)
+    ('scans.at', 'scans.at: must hold epoch seconds as int64')
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
