@@ -26,11 +26,12 @@ device too, and colleagues scan at one office, so identity alone never makes a r
    least :attr:`RingSettings.threshold` is a ring. Every signal that counted becomes a reason
    naming its attributes, so an investigator can open the shared nodes.
 
-The signals follow the account-farm and "Sybil" literature's behavioural evidence over pure
-link structure; see Cao, Sirivianos, Yang and Pregueiro, "Aiding the Detection of Fake
-Accounts in Large Scale Social Online Services", NSDI 2012, and Fei, Mukherjee, Liu, Hsu,
-Castellanos and Ghosh, "Exploiting Burstiness in Reviews for Review Spammer Detection",
-ICWSM 2013.
+Why behaviour and not the referral graph's structure alone: structural ranking of fake
+accounts (SybilRank: Cao, Sirivianos, Yang and Pregueiro, "Aiding the Detection of Fake
+Accounts in Large Scale Social Online Services", NSDI 2012) relies on few links between fakes
+and real people, which a farmer who joined through a real cascade breaks; bursts of activity
+are a known mark of coordinated fake accounts (Fei, Mukherjee, Liu, Hsu, Castellanos and
+Ghosh, "Exploiting Burstiness in Reviews for Review Spammer Detection", ICWSM 2013).
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ from algorithms.referral.signals import (
 )
 
 __all__ = ["Ring", "detect_rings", "score_groups"]
+
+Node = str | tuple[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +198,7 @@ def score_groups(
 
 def _identity_graph(
     edges: list[Referral], by_id: dict[str, Account], settings: RingSettings
-) -> nx.Graph[str]:
+) -> nx.Graph[Node]:
     """Accounts joined to the attributes they share within their invite tree."""
     index: dict[str, int] = {}
     for referrer, referee, _ in edges:
@@ -215,18 +218,20 @@ def _identity_graph(
             continue
         for kind, value in account.attributes():
             holders.setdefault((f"{kind}:{value}", tree[i]), []).append(cid)
-    graph: nx.Graph[str] = nx.Graph()
-    for (attribute, tree_id), cids in holders.items():
+    # Accounts are str nodes; an attribute is the node (attribute id, invite tree), a tuple so
+    # that no consumer id can ever collide with it.
+    graph: nx.Graph[Node] = nx.Graph()
+    for node, cids in holders.items():
         # Most attributes belong to one account: skip them before building a set.
         if len(cids) >= 2 and 2 <= len(set(cids)) <= settings.max_attribute_accounts:
-            node = f"{attribute}@{tree_id}"
-            graph.add_node(node, account=False, attribute=attribute)
-            graph.add_nodes_from(cids, account=True)
+            graph.add_nodes_from(cids)
             graph.add_edges_from((node, cid) for cid in cids)
     return graph
 
 
-def _groups(graph: nx.Graph[str], edges: list[Referral], settings: RingSettings) -> list[list[str]]:
+def _groups(
+    graph: nx.Graph[Node], edges: list[Referral], settings: RingSettings
+) -> list[list[str]]:
     """The identity graph's components, those joined by ``merge_links`` referrals or more
     taken as one; a referrer who shares nothing counts as a component of their own.
 
@@ -235,8 +240,7 @@ def _groups(graph: nx.Graph[str], edges: list[Referral], settings: RingSettings)
     stranger's group.
     """
     parts = [
-        sorted(n for n in part if graph.nodes[n]["account"])
-        for part in nx.connected_components(graph)
+        sorted(n for n in part if isinstance(n, str)) for part in nx.connected_components(graph)
     ]
     identified = len(parts)
     part_of = {cid: k for k, members in enumerate(parts) for cid in members}
@@ -263,7 +267,7 @@ def _groups(graph: nx.Graph[str], edges: list[Referral], settings: RingSettings)
 
 def _score(
     members: list[str],
-    graph: nx.Graph[str],
+    graph: nx.Graph[Node],
     by_id: dict[str, Account],
     referred_at: dict[str, datetime],
     settings: RingSettings,
@@ -271,9 +275,8 @@ def _score(
     accounts = [by_id.get(cid) or Account(cid) for cid in members]
     shared: dict[str, list[Account]] = {}
     for account in accounts:
-        for node in graph.neighbors(account.id) if account.id in graph else ():
-            if not graph.nodes[node]["account"]:
-                shared.setdefault(graph.nodes[node]["attribute"], []).append(account)
+        for attribute, _ in graph.neighbors(account.id) if account.id in graph else ():
+            shared.setdefault(attribute, []).append(account)
     measured = [
         shared_identity(shared, settings),
         account_burst(shared, settings),

@@ -217,6 +217,8 @@ def referral_world(
 
 
 class _Maker:
+    """Makes one referral world; every draw comes from ``rng``, in a fixed order."""
+
     def __init__(self, rng: random.Random, policy: ReferralPolicy) -> None:
         self.rng = rng
         self.policy = policy
@@ -243,15 +245,23 @@ class _Maker:
         r = self.rng.random
         return (round(lat + (r() - r()) * 0.2, 5), round(lon + (r() - r()) * 0.2, 5))
 
-    def organic(self, cid: str, created: int, **shared: Any) -> _Member:
+    def organic(
+        self,
+        cid: str,
+        created: int,
+        device: str | None = None,
+        home: tuple[float, float] | None = None,
+    ) -> _Member:
+        """A person: their own phone (90 %) and payout account (70 %), and their own device
+        and home unless they share a household's."""
         rng = self.rng
         member = _Member(
             cid,
             created,
-            device=shared.get("device") or self.device(),
+            device=device or self.device(),
             phone=self.phone() if rng.random() < 0.9 else None,
             payout=self.payout() if rng.random() < 0.7 else None,
-            home=shared.get("home") or self.place(),
+            home=home or self.place(),
         )
         self.members[cid] = member
         return member
