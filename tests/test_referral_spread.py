@@ -23,6 +23,7 @@ from algorithms.referral import (
     campaign_spread,
     cascade_spread,
 )
+from loaders.demo.referrals import consumer_ids, referral_world
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2025, 3, 3, 9, tzinfo=CST)
@@ -290,3 +291,20 @@ def test_bad_arguments_are_refused() -> None:
         ReferralForest.from_graph(graph)
     with pytest.raises(ReferralInputError, match="values: must be non-negative"):
         Distribution.of([1.0, -2.0])
+
+
+def test_demo_campaigns_hold_broadcasts_and_chains() -> None:
+    world = referral_world(consumer_ids(6_000), seed=5)
+    edges = [
+        (row["referrer_id"], row["referee_id"], datetime.fromisoformat(row["at"]))
+        for row in world.referrals
+        if row["campaign"] == "spring-2025"
+    ]
+    forest = ReferralForest.from_edges(edges)
+    big = [
+        cascade_spread(forest, forest.ids[root]) for root in forest.roots if forest.size[root] >= 20
+    ]
+    assert min(s.virality for s in big) < 2.5  # one sharer, many direct referees
+    assert max(s.virality for s in big) > 6  # person-to-person chains
+    spread = campaign_spread(forest, tz=CST)
+    assert spread.sizes.maximum >= 20 and 0 < spread.deep_share < 1
