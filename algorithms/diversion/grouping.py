@@ -86,11 +86,15 @@ def _background(
     period: Int64Array,
     candidate: NDArray[np.bool_],
     p_max: float,
+    n_regions: int,
 ) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
     """Which candidate groups have more consumers than travellers explain, and the expected
-    number of each group's consumers: ``row' * column' / total'`` of the groups' consumer
-    table (distributor and period × region and period), leaving out the group itself and the
-    groups raised so far, until no more are raised."""
+    number of each group's consumers: ``row' * (column' + 1) / (total' + n_regions)`` of the
+    groups' consumer table (distributor and period × region and period), leaving out the
+    group itself and the groups raised so far, until no more are raised.
+
+    The add-one smoothing over the ``n_regions`` regions a traveller may visit keeps a
+    region nobody else's travellers visited this period from counting as one nobody can."""
     raised = np.zeros(len(consumers), dtype=bool)
     expected = np.zeros(len(consumers))
     for _ in range(_MAX_PASSES):
@@ -98,9 +102,7 @@ def _background(
         by_row = np.bincount(row, weights=weight)[row] - weight
         by_column = np.bincount(column, weights=weight)[column] - weight
         total = np.bincount(period, weights=weight)[period] - weight
-        expected = np.divide(
-            by_row * by_column, total, out=np.zeros(len(consumers)), where=total > 0
-        )
+        expected = by_row * (by_column + 1.0) / (total + n_regions)
         # P(X >= k) for X ~ Poisson(expected) is the regularized lower incomplete gamma P(k, λ).
         chance = gammainc(consumers, expected)
         now = candidate & (chance <= p_max)
@@ -196,6 +198,7 @@ def find_cases(
         group_period,
         candidate,
         s.background_p,
+        len(c.tree.chains),
     )
 
     order = np.argsort(group, kind="stable")

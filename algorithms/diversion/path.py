@@ -122,7 +122,8 @@ def responsible_distributor(
 ) -> str | None:
     """The distributor answering for a unit after ``steps``: the last distributor that
     received it, else the distributor whose territory its last transfer went into (the most
-    specific grant covering the product; ties by id); None when neither exists.
+    specific grant covering the product, then the narrowest territory, then the id); None
+    when neither exists.
 
     Examples
     --------
@@ -143,14 +144,18 @@ def responsible_distributor(
     if last is None or last.region_code is None:
         return None
     chain = channel.tree.chains[last.region_code]
-    best: tuple[int, str] | None = None
+    # Most specific first: the deepest covering grant, then the narrowest territory, then id.
+    best: tuple[int, int, str] | None = None
     for distributor, territory in channel.territories.items():
         for grant in territory.grants:
             if grant.region_code in chain and grant.covers(gtin):
-                depth = len(channel.tree.chains[grant.region_code])
-                if best is None or (-depth, distributor) < (-best[0], best[1]):
-                    best = (depth, distributor)
-    return None if best is None else best[1]
+                rank = (
+                    -len(channel.tree.chains[grant.region_code]),
+                    len(territory.grants),
+                    distributor,
+                )
+                best = rank if best is None or rank < best else best
+    return None if best is None else best[2]
 
 
 def _transfer(

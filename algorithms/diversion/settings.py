@@ -20,7 +20,8 @@ customers travelling, and dozens of them scan in Beijing every month. So a group
 only when its consumers are also more than travellers explain (``background_p``): the
 expected number is what the distributor's other out-of-territory consumers, spread over
 regions as everyone's are, would put there (the independence model of the distributor ×
-region table, without the group itself and without groups already raised), and the chance
+region table, without the group itself and without groups already raised, each region's
+share smoothed by one traveller over all regions of the tree), and the chance
 of seeing at least the group's consumers under a Poisson law of that mean must be at most
 ``background_p``.
 """
