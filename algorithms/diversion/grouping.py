@@ -89,20 +89,24 @@ def _background(
     n_regions: int,
 ) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
     """Which candidate groups have more consumers than travellers explain, and the expected
-    number of each group's consumers: ``row' * (column' + 1) / (total' + n_regions)`` of the
-    groups' consumer table (distributor and period × region and period), leaving out the
-    group itself and the groups raised so far, until no more are raised.
+    number of each group's consumers, from the groups' consumer table (distributor × region,
+    per period) without the groups raised so far, until no more are raised.
 
-    The add-one smoothing over the ``n_regions`` regions a traveller may visit keeps a
-    region nobody else's travellers visited this period from counting as one nobody can."""
+    A group's expectation is its distributor's other out-of-territory consumers times the
+    share of the other distributors' out-of-territory consumers that went to its region,
+    ``row' * max((column' + 1) / (others + n_regions), 1 / n_regions)``. Leaving the
+    distributor's own row out of the share keeps a distributor that dominates the table from
+    explaining itself away; the add-one over the ``n_regions`` regions, and the floor of an
+    even spread over them, keep a region few others visited from counting as one few can."""
     raised = np.zeros(len(consumers), dtype=bool)
     expected = np.zeros(len(consumers))
     for _ in range(_MAX_PASSES):
         weight = np.where(raised, 0, consumers)
-        by_row = np.bincount(row, weights=weight)[row] - weight
+        row_total = np.bincount(row, weights=weight)[row]
         by_column = np.bincount(column, weights=weight)[column] - weight
-        total = np.bincount(period, weights=weight)[period] - weight
-        expected = by_row * (by_column + 1.0) / (total + n_regions)
+        others = np.bincount(period, weights=weight)[period] - row_total
+        share = np.maximum((by_column + 1.0) / (others + n_regions), 1.0 / n_regions)
+        expected = (row_total - weight) * share
         # P(X >= k) for X ~ Poisson(expected) is the regularized lower incomplete gamma P(k, λ).
         chance = gammainc(consumers, expected)
         now = candidate & (chance <= p_max)
@@ -143,12 +147,12 @@ def find_cases(
     >>> from algorithms.diversion.regions import RegionTree
     >>> from algorithms.diversion.scans import ScanRow, ScanTable
     >>> from algorithms.diversion.territory import Territory
-    >>> tree = RegionTree.from_parents({"4403": None, "1101": None, "3101": None})
+    >>> tree = RegionTree.from_parents({f"{p}01": None for p in range(11, 66)})
     >>> at = datetime(2025, 4, 1, tzinfo=UTC)
     >>> rows = [ScanRow(f"s{i}", f"u{i}", "g", at + timedelta(days=i), "1101", f"c{i}", "d1",
     ...                 f"case{i % 2}") for i in range(6)]
     >>> rows.append(ScanRow("t", "u9", "g", at, "3101", "tourist", "d1", "case9"))
-    >>> found = classify(ScanTable.from_rows(rows), {"d1": Territory.of("d1", ["4403"])}, tree)
+    >>> found = classify(ScanTable.from_rows(rows), {"d1": Territory.of("d1", ["4401"])}, tree)
     >>> [(c.region_code, c.units, c.sibling_units, [r.value for r in c.rules])
     ...  for c in find_cases(found)]
     [('1101', 6, 6, ['siblings', 'repetition'])]

@@ -19,9 +19,10 @@ Counts alone cry wolf at scale: a distributor selling a million units has thousa
 customers travelling, and dozens of them scan in Beijing every month. So a group is raised
 only when its consumers are also more than travellers explain (``background_p``): the
 expected number is what the distributor's other out-of-territory consumers, spread over
-regions as everyone's are, would put there (the independence model of the distributor ×
-region table, without the group itself and without groups already raised, each region's
-share smoothed by one traveller over all regions of the tree), and the chance
+regions as the other distributors' are, would put there (the independence model of the
+distributor × region table, without the group itself and without groups already raised,
+each region's share smoothed by one traveller over all regions of the tree and never below
+an even spread over them), and the chance
 of seeing at least the group's consumers under a Poisson law of that mean must be at most
 ``background_p``.
 """
