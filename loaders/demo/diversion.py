@@ -181,7 +181,7 @@ class DiversionPlanter:
         destinations = {p.destination_id for p in self.plans}
         planted_cases: dict[str, int] = {}
         planted_units: dict[str, int] = {}
-        far = _FarCities(world, self.min_km)
+        cities = _Cities(world, self.min_km)
         for e in events:
             step = e.get("bizStep")
             if step == SCAN_BIZ_STEP:
@@ -192,7 +192,7 @@ class DiversionPlanter:
                 if k is not None:
                     self._saw_scan(k, e)
                 elif e["yima:scanKind"] == "consumer" and rng.random() < self.traveller_share:
-                    e = self._traveller(e, far, rng)
+                    e = self._traveller(e, cities, rng)
             elif step in ("shipping", "receiving"):
                 key = (e["sourceList"][0]["source"], e["destinationList"][0]["destination"])
                 k = route.get(key)
@@ -225,9 +225,9 @@ class DiversionPlanter:
         seen.first = seen.first or e["eventTime"]
         seen.last = e["eventTime"]
 
-    def _traveller(self, e: Event, far: _FarCities, rng: random.Random) -> Event:
+    def _traveller(self, e: Event, cities: _Cities, rng: random.Random) -> Event:
         home = e["yima:region"]
-        city = far.pick(home, rng)
+        city = cities.far_from(home, rng)
         if city is None:
             return e
         moved = dict(e)
@@ -282,29 +282,34 @@ class DiversionPlanter:
         }
 
 
-class _FarCities:
-    """Mainland prefectures, to send a traveller from ``home`` to a far one in another
-    province."""
+class _Cities:
+    """Mainland China's prefectures, how far they lie from a point, and a far one for a
+    traveller."""
 
     def __init__(self, world: World, min_km: float) -> None:
-        self.cities = [
+        self.all = [
             r
             for r in world.master.regions
             if r.level == "prefecture" and r.parent_code not in _OUTSIDE_MAINLAND
         ]
-        self.regions = world.regions_by_code
-        self.index = RegionIndex(self.cities)
+        self.by_code = world.regions_by_code
+        self.index = RegionIndex(self.all)
         self.min_km = min_km
 
-    def pick(self, home: str, rng: random.Random) -> Region | None:
-        here = self.regions.get(home)
+    def km(self, city: Region, lat: float, lon: float) -> float:
+        return self.index.distance_km(city, lat, lon)
+
+    def far_from(self, home: str, rng: random.Random) -> Region | None:
+        """A city at least ``min_km`` from ``home`` in another province (None if 20 draws
+        found none)."""
+        here = self.by_code.get(home)
         if here is None:
             return None
         for _ in range(20):
-            city = rng.choice(self.cities)
+            city = rng.choice(self.all)
             if (
                 city.parent_code != here.parent_code
-                and self.index.distance_km(city, here.lat, here.lon) >= self.min_km
+                and self.km(city, here.lat, here.lon) >= self.min_km
             ):
                 return city
         return None
@@ -318,13 +323,9 @@ class _WorldPlan:
         self.world = world
         self.rng = rng
         m = world.master
-        self.regions = world.regions_by_code
-        self.index = RegionIndex(r for r in m.regions if r.level == "prefecture")
-        self.cities = [
-            r
-            for r in m.regions
-            if r.level == "prefecture" and r.parent_code not in _OUTSIDE_MAINLAND
-        ]
+        self.map = _Cities(world, planter.min_km)
+        self.regions = self.map.by_code
+        self.cities = self.map.all
         self.stores = list(m.stores)
         self.consumers = list(m.consumers)
         self.supplies = list(m.supplies)
@@ -333,6 +334,7 @@ class _WorldPlan:
         self.outbound: dict[str, float] = {}
         for r in world.routes:
             self.outbound[r.supplier_id] = self.outbound.get(r.supplier_id, 0.0) + r.weight
+        self.inbound = {r.customer_id: r for r in world.routes}
         self.lived_in = {c.region_code for c in m.consumers}
         self.next_party = 1 + max(int(p.split(".")[1]) for p in m.party_ids())
         self.next_party = max(self.next_party, 1000)
@@ -343,37 +345,37 @@ class _WorldPlan:
 
     def _cases_of(self, dealer: Distributor) -> float:
         """The cases ``dealer`` ships, by the share of the channel's weight it receives."""
-        inbound = {r.customer_id: r for r in self.world.routes}
         share = 1.0
         party = dealer.id
-        while party in inbound:
-            r = inbound[party]
+        while party in self.inbound:
+            r = self.inbound[party]
             share *= r.weight / self.outbound[r.supplier_id]
             party = r.supplier_id
         return share * self.world.units / _CASE_UNITS
 
     def _dealers(self) -> list[Distributor]:
-        candidates = [
-            d for d in self.distributors.values() if d.tier in (2, 3) and d.id in self.outbound
+        """City and provincial distributors large enough to divert a few cases, largest first."""
+        dealers = [
+            d
+            for d in self.distributors.values()
+            if d.tier in (2, 3)
+            and d.id in self.outbound
+            and self._cases_of(d) * _MAX_SHARE >= _MIN_CASES
         ]
-        candidates.sort(key=lambda d: (-self._cases_of(d), d.id))
-        return candidates
-
-    def _territory(self, dealer: Distributor) -> set[str]:
-        return {a.region_code for a in dealer.authorized}
+        return sorted(dealers, key=lambda d: (-self._cases_of(d), d.id))
 
     def _outside(self, dealer: Distributor, city: Region) -> bool:
-        territory = self._territory(dealer)
+        territory = {a.region_code for a in dealer.authorized}
         return city.code not in territory and city.parent_code not in territory
 
     def _km(self, dealer: Distributor, city: Region) -> float:
-        return self.index.distance_km(city, dealer.lat, dealer.lon)
+        return self.map.km(city, dealer.lat, dealer.lon)
 
     # -- building ---------------------------------------------------------------------
 
     def build(self) -> World:
         p = self.planter
-        usable = [d for d in self._dealers() if not self._too_small(d)]
+        usable = self._dealers()
         plans: list[PlannedDiversion] = []
         legit: list[PlannedSupply] = []
         # Legitimate supply goes to the dealers next in size after the diverting ones, so
@@ -406,9 +408,6 @@ class _WorldPlan:
         )
         return dataclasses.replace(self.world, master=master, routes=tuple(self.routes))
 
-    def _too_small(self, dealer: Distributor) -> bool:
-        return self._cases_of(dealer) * _MAX_SHARE < _MIN_CASES
-
     def _share(self, dealer: Distributor) -> float:
         low, high = self.planter.share_range
         share = self.rng.uniform(low, high)
@@ -423,6 +422,7 @@ class _WorldPlan:
         self, dealer: Distributor, mechanism: Mechanism, k: int, hub: Region | None
     ) -> PlannedDiversion | None:
         share = self._share(dealer)
+        # The fourth diversion goes where the first did, when it may: a grey-market hub.
         if hub is not None and k == 3 and self._allowed(dealer, hub):
             city = hub
         else:
@@ -430,12 +430,11 @@ class _WorldPlan:
             if not far:
                 return None
             city = self.rng.choice(far)
-        store: str | None = None
-        if mechanism == "off_contract_shipment" and k % 4 == 0:
-            store = self._network_store(dealer)
-            if store is not None:
-                city = self.regions[next(s.region_code for s in self.stores if s.id == store)]
-        if store is None:
+        # Every other off-contract shipment goes to a store of another dealer's city.
+        existing = self._network_store(dealer) if k % 4 == 0 else None
+        if existing is not None:
+            city, store = self.regions[existing.region_code], existing.id
+        else:
             store = self._new_store(city, share * self._cases_of(dealer))
         self.used.add((dealer.id, city.code))
         self._route(dealer, store, share)
@@ -449,14 +448,11 @@ class _WorldPlan:
             and self._km(dealer, city) >= self.planter.min_km
         )
 
-    def _network_store(self, dealer: Distributor) -> str | None:
+    def _network_store(self, dealer: Distributor) -> Store | None:
         """A store of another dealer's city, far away and in another province."""
-        far = [
-            s
-            for s in self.world.master.stores
-            if self._allowed(dealer, self.regions[s.region_code])
-        ]
-        return self.rng.choice(far).id if far else None
+        stores = self.world.master.stores
+        far = [s for s in stores if self._allowed(dealer, self.regions[s.region_code])]
+        return self.rng.choice(far) if far else None
 
     def _legitimate(self, dealer: Distributor, kind: SupplyKind) -> PlannedSupply:
         near = sorted(
