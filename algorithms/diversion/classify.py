@@ -16,8 +16,8 @@ Every scan gets one :class:`ScanClass`, decided in this order:
 
 :func:`classify` does a whole table at once: the distributor, region and product columns are
 turned into small integers and the answer read from per-distributor region matrices, so a
-million scans take about 0.2 s on one core. :func:`classify_one` decides one scan the same way and
-says why in words.
+million scans take about 0.2 s on one core. :func:`classify_one` decides one scan the same
+way and says why in words.
 """
 
 from __future__ import annotations
