@@ -101,7 +101,7 @@ def _background(
     raised = np.zeros(len(consumers), dtype=bool)
     expected = np.zeros(len(consumers))
     for _ in range(_MAX_PASSES):
-        weight = np.where(raised, 0, consumers)
+        weight = np.where(raised, 0.0, consumers.astype(np.float64))
         row_total = np.bincount(row, weights=weight)[row]
         by_column = np.bincount(column, weights=weight)[column] - weight
         others = np.bincount(period, weights=weight)[period] - row_total
