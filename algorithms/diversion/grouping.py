@@ -106,7 +106,7 @@ def _background(
         by_column = np.bincount(column, weights=weight)[column] - weight
         others = np.bincount(period, weights=weight)[period] - row_total
         share = np.maximum((by_column + 1.0) / (others + n_regions), 1.0 / n_regions)
-        expected = (row_total - weight) * share
+        expected = np.asarray((row_total - weight) * share, dtype=np.float64)
         # P(X >= k) for X ~ Poisson(expected) is the regularized lower incomplete gamma P(k, λ).
         chance = gammainc(consumers, expected)
         now = candidate & (chance <= p_max)
