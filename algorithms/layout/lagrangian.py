@@ -97,7 +97,7 @@ def lagrangian_fixing(
     theta, stall = 2.0, 0
     deadline = time.perf_counter() + time_limit
     tolerance = 1e-9 * max(1.0, abs(upper_bound))
-    integral = _integral(cost) and _integral(fixed)
+    integral = problem.integral_costs
     # With integer data a strictly better plan costs at most UB - 1.
     target = upper_bound - 1.0 + 1e-6 if integral else upper_bound - tolerance
     for _ in range(iterations):
@@ -148,7 +148,3 @@ def lagrangian_fixing(
         closed=closed_sites[with_j >= target],
         opened=open_free[without_j >= target],
     )
-
-
-def _integral(values: FloatArray) -> bool:
-    return bool(np.all(values == np.round(values)))

@@ -280,6 +280,18 @@ class LayoutProblem:
             return "pmed" if self.p is not None else "uncap"
         return "cpmp" if self.p is not None else "cap"
 
+    @property
+    def integral_costs(self) -> bool:
+        """Whether every cost is an integer, so a strictly better plan costs at least 1 less.
+
+        Examples
+        --------
+        >>> LayoutProblem.create([[0, 1.5]], p=1).integral_costs
+        False
+        """
+        values = np.concatenate([self.cost.ravel(), self.fixed_cost])
+        return bool(np.all(values == np.round(values)))
+
     def total_cost(self, open_sites: ArrayLike, assignment: ArrayLike) -> float:
         """Fixed cost of ``open_sites`` plus the cost of ``assignment`` (store → site)."""
         sites = np.asarray(open_sites, dtype=np.intp)
