@@ -15,8 +15,10 @@ left; plans it excludes cost at least the heuristic's, so the global bound is th
 the two. With integer costs HiGHS stops once its bound is within 1 of the incumbent, which
 already proves optimality.
 
-Capacitated models use the strong single-sourcing formulation (``x_ij ≤ y_j``, capacity
-rows and the aggregate ``Σ_j Q_j y_j ≥ Σ_i d_i``).
+Capacitated models go to :func:`~.capacitated.solve_capacitated`: a Lagrangian bound that
+keeps each site's capacity as a knapsack fixes most store → site pairs against the best plan
+found, and HiGHS solves the strong single-sourcing formulation over the pairs left
+(:mod:`.capacitated_model`), with all the time that remains.
 
 References
 ----------
@@ -34,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 
-from algorithms.layout.errors import LayoutInfeasibleError
+from algorithms.layout.capacitated import solve_capacitated
 from algorithms.layout.heuristic import solve_heuristic
 from algorithms.layout.lagrangian import lagrangian_fixing
 from algorithms.layout.milp import solve_milp
@@ -162,11 +164,6 @@ class _RadiusModel:
         return np.concatenate([y, *z])
 
 
-def _integral(problem: LayoutProblem) -> bool:
-    values = np.concatenate([problem.cost.ravel(), problem.fixed_cost])
-    return bool(np.all(values == np.round(values)))
-
-
 def _solve_radius(
     problem: LayoutProblem,
     sites: IntArray,
@@ -183,7 +180,7 @@ def _solve_radius(
     col_lo = np.zeros(n_cols)
     _, site_lo, _ = _site_columns(problem)
     col_lo[: problem.n_sites] = site_lo
-    integral = _integral(problem)
+    integral = problem.integral_costs
     result = solve_milp(
         c,
         matrix.tocsc(),
@@ -259,109 +256,6 @@ def _solve_uncapacitated(
     )
 
 
-def _solve_capacitated(
-    problem: LayoutProblem,
-    start: LayoutPlan | None,
-    time_limit: float,
-    started: float,
-    threads: int,
-) -> LayoutPlan:
-    capacity = problem.capacity
-    if capacity is None:
-        raise ValueError("capacitated model needs capacities")
-    n, m = problem.n_stores, problem.n_sites
-    x = m + np.arange(n * m).reshape(n, m)
-    row_parts: list[IntArray] = []
-    col_parts: list[IntArray] = []
-    val_parts: list[FloatArray] = []
-
-    def add(rows: IntArray, cols: IntArray, vals: FloatArray) -> None:
-        row_parts.append(rows)
-        col_parts.append(cols)
-        val_parts.append(vals)
-
-    stores, sites = np.divmod(np.arange(n * m), m)
-    # Each store served once: rows 0..n-1.
-    add(stores, x.ravel(), np.ones(n * m))
-    # Capacity: Σ_i d_i x_ij − Q_j y_j ≤ 0, rows n..n+m-1.
-    add(n + sites, x.ravel(), problem.demand[stores])
-    add(n + np.arange(m), np.arange(m), -capacity)
-    # Strong linking x_ij ≤ y_j, rows n+m .. n+m+nm-1.
-    link = n + m + np.arange(n * m)
-    add(link, x.ravel(), np.ones(n * m))
-    add(link, sites, -np.ones(n * m))
-    # Cardinality and aggregate capacity.
-    base = n + m + n * m
-    card, card_lo, card_hi = _cardinality_row(problem)
-    add(np.full(m, base), np.arange(m), card)
-    add(np.full(m, base + 1), np.arange(m), capacity)
-    matrix = coo_matrix(
-        (np.concatenate(val_parts), (np.concatenate(row_parts), np.concatenate(col_parts))),
-        shape=(base + 2, m + n * m),
-    ).tocsc()
-    row_lo = np.concatenate(
-        [np.ones(n), np.full(m + n * m, -np.inf), [card_lo, float(problem.demand.sum())]]
-    )
-    row_hi = np.concatenate([np.ones(n), np.zeros(m + n * m), [card_hi, np.inf]])
-    site_obj, site_lo, site_hi = _site_columns(problem)
-    c = np.concatenate([site_obj, problem.cost.ravel()])
-    x0 = None
-    if start is not None:
-        x0 = np.zeros(m + n * m)
-        x0[list(start.open_sites)] = 1.0
-        x0[x[np.arange(n), np.asarray(start.assignment)]] = 1.0
-    remaining = max(time_limit - (time.perf_counter() - started), 0.01)
-    result = solve_milp(
-        c,
-        matrix,
-        row_lo,
-        row_hi,
-        np.concatenate([site_lo, np.zeros(n * m)]),
-        np.concatenate([site_hi, np.ones(n * m)]),
-        np.ones(m + n * m, dtype=bool),
-        time_limit=remaining,
-        start=x0,
-        absolute_gap=1.0 - 1e-6 if _integral(problem) else 1e-6,
-        threads=threads,
-    )
-    bound: float | None = None
-    if np.isfinite(result.bound):
-        bound = float(np.ceil(result.bound - 1e-6)) if _integral(problem) else result.bound
-    if result.x is None:
-        if start is not None:
-            return LayoutPlan.evaluate(
-                problem,
-                start.open_sites,
-                start.assignment,
-                lower_bound=bound,
-                method="exact",
-                seconds=time.perf_counter() - started,
-            )
-        raise LayoutInfeasibleError(
-            "capacity", f"HiGHS found no assignment within capacity ({result.status})"
-        )
-    open_sites = np.flatnonzero(result.x[:m] > 0.5)
-    assignment = np.argmax(result.x[m:].reshape(n, m), axis=1)
-    plan = LayoutPlan.evaluate(
-        problem,
-        open_sites.tolist(),
-        assignment.tolist(),
-        lower_bound=bound,
-        method="exact",
-        seconds=time.perf_counter() - started,
-    )
-    if start is not None and start.cost < plan.cost:
-        return LayoutPlan.evaluate(
-            problem,
-            start.open_sites,
-            start.assignment,
-            lower_bound=bound,
-            method="exact",
-            seconds=plan.seconds,
-        )
-    return plan
-
-
 def solve_exact(
     problem: LayoutProblem,
     *,
@@ -385,7 +279,9 @@ def solve_exact(
     start : LayoutPlan, optional
         A feasible plan to start from; by default :func:`solve_heuristic` computes one.
     heuristic_time : float, optional
-        Seconds for that heuristic (default: a tenth of ``time_limit``, at most 5).
+        Seconds for that heuristic (default: a tenth of ``time_limit``, at most 5); for
+        capacitated problems, for every stage before the MILP over all pairs left (default:
+        a third of ``time_limit``, at most 10).
     seed : int
         Seed of the heuristic.
     threads : int
@@ -411,16 +307,18 @@ def solve_exact(
     if time_limit <= 0:
         raise ValueError(f"time_limit: must be positive, got {time_limit}")
     started = time.perf_counter()
+    if problem.capacity is not None:
+        budget = heuristic_time if heuristic_time is not None else min(10.0, time_limit / 3)
+        return solve_capacitated(
+            problem,
+            time_limit=time_limit,
+            search_time=budget,
+            start=start,
+            method="exact",
+            seed=seed,
+            threads=threads,
+        )
+    budget = heuristic_time if heuristic_time is not None else min(5.0, time_limit / 10)
     if start is None:
-        budget = heuristic_time if heuristic_time is not None else min(5.0, time_limit / 10)
-        try:
-            start = solve_heuristic(problem, time_limit=budget, seed=seed)
-        except LayoutInfeasibleError:
-            if problem.capacity is None:
-                raise
-            start = None
-    if problem.capacity is None:
-        if start is None:
-            raise ValueError("uncapacitated problems always have a start plan")
-        return _solve_uncapacitated(problem, start, time_limit, started, threads)
-    return _solve_capacitated(problem, start, time_limit, started, threads)
+        start = solve_heuristic(problem, time_limit=budget, seed=seed)
+    return _solve_uncapacitated(problem, start, time_limit, started, threads)

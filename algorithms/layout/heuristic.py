@@ -66,7 +66,7 @@ def solve_heuristic(
     if time_limit <= 0:
         raise ValueError(f"time_limit: must be positive, got {time_limit}")
     if problem.capacity is not None:
-        return solve_capacitated(problem, time_limit=time_limit, max_stall=max_stall, seed=seed)
+        return solve_capacitated(problem, time_limit=time_limit, seed=seed)
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
     best, best_cost = local_search(problem, greedy_open(problem))
