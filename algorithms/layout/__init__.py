@@ -3,8 +3,9 @@ stores each one serves.
 
 Models: p-median, uncapacitated facility location, capacitated p-median and capacitated
 facility location with single-sourcing, each optionally keeping some sites open. Solvers:
-:func:`solve_heuristic` (fast, no bound) and :func:`solve_exact` (HiGHS, reports the lower
-bound and gap of the plan it returns).
+:func:`solve_heuristic` (fast; capacitated plans come with a Lagrangian lower bound and gap,
+uncapacitated ones with none) and :func:`solve_exact` (HiGHS, reports the lower bound and gap
+of the plan it returns).
 """
 
 from algorithms.layout.distances import geodesic_cost_matrix, haversine_km

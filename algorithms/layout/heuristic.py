@@ -1,8 +1,9 @@
 """Fast layout heuristic: greedy start, fast interchange, iterated with random kicks.
 
 Uncapacitated models run the interchange of :mod:`algorithms.layout.interchange` inside an
-iterated local search; capacitated models hand over to :mod:`algorithms.layout.capacitated`.
-The result carries no lower bound: a heuristic plan is never called optimal.
+iterated local search and carry no lower bound. Capacitated models hand over to
+:mod:`algorithms.layout.capacitated`, whose plans carry a Lagrangian lower bound and the gap
+to it, so a capacitated plan is never presented as better than it is.
 
 References
 ----------
@@ -42,14 +43,17 @@ def solve_heuristic(
     time_limit : float
         Seconds after which the best plan found is returned.
     max_stall : int
-        Stop after this many kicks in a row that did not improve the best plan.
+        Stop after this many kicks in a row that did not improve the best plan
+        (uncapacitated models; the capacitated search has its own stopping rule).
     seed : int
         Seed of the random kicks; the same seed gives the same plan.
 
     Returns
     -------
     LayoutPlan
-        ``lower_bound`` and ``gap`` are ``None``.
+        For uncapacitated models ``lower_bound`` and ``gap`` are ``None``; for capacitated
+        ones they hold the Lagrangian bound (raised by HiGHS' when that is higher) and the
+        gap to it, and ``proven_optimal`` is true only when the bound meets the cost.
 
     Raises
     ------
