@@ -142,6 +142,8 @@ def _descend(problem: LayoutProblem, start: Assignment, deadline: float) -> Assi
         improved: Assignment | None = None
         feasible = current.overflow <= _EPS
         for kind, out, into in _candidates(problem, current.sites):
+            if time.perf_counter() >= deadline:
+                break
             if feasible:
                 closing = int(current.sites[out]) if out >= 0 else -1
                 trial = _move(problem, current, closing, into)
