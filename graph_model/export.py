@@ -36,13 +36,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Final, Literal
 
-from graph_model.errors import NotFound, YimaError
+from graph_model.errors import NotFound
+from graph_model.vocabulary import YIMA_CONTEXT
 
 __all__ = [
     "COLUMNS",
     "DIGEST_METHOD",
     "EPCIS_CONTEXT",
-    "ExportArgumentError",
     "ExportSubject",
     "ExportSubjectNotFound",
     "ExportedEvent",
@@ -55,10 +55,7 @@ __all__ = [
     "spreadsheet_rows",
 ]
 
-EPCIS_CONTEXT: Final[list[Any]] = [
-    "https://ref.gs1.org/standards/epcis/epcis-context.jsonld",
-    {"yima": "https://ns.yima.dev/epcis/"},
-]
+EPCIS_CONTEXT: Final[list[Any]] = list(YIMA_CONTEXT)
 
 DIGEST_METHOD: Final = (
     "SHA-256 over the UTF-8 bytes of the events' CBV 2.0 hashes (eventHashes), sorted and "
@@ -118,23 +115,6 @@ _DOCUMENT_TYPES: Final[Mapping[str, str]] = {
 _ROLES: Final = ("owning_party", "possessing_party", "location")
 _OFFSET_RE: Final = re.compile(r"([+-])(\d{2}):?(\d{2})$")
 _HASH_PREFIX: Final = "ni:///sha-256;"
-
-
-class ExportArgumentError(YimaError, ValueError):
-    """An export request argument that cannot be used, named with the reason.
-
-    >>> err = ExportArgumentError("lot", "a lot number must not be empty")
-    >>> err.argument, str(err)
-    ('lot', 'lot: a lot number must not be empty')
-    """
-
-    def __init__(self, argument: str, reason: str) -> None:
-        super().__init__(f"{argument}: {reason}")
-        self.argument = argument
-        self.reason = reason
-
-    def __reduce__(self) -> tuple[type[ExportArgumentError], tuple[str, str]]:
-        return (type(self), (self.argument, self.reason))
 
 
 class ExportSubjectNotFound(NotFound):

@@ -12,17 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
-
-from graph_model.errors import YimaError
 
 __all__ = [
     "CandidateSite",
     "DemandSource",
-    "LayoutJob",
     "LayoutModel",
     "LayoutRequest",
-    "LayoutRequestError",
     "PlanAssignment",
     "PlanComparisonSummary",
     "PlanSite",
@@ -32,30 +29,32 @@ __all__ = [
     "StoredPlan",
 ]
 
-DemandSource = Literal["shipped", "sold", "scanned"]
-LayoutModel = Literal["p_median", "uncapacitated", "capacitated"]
+
+class DemandSource(StrEnum):
+    """What counts as a store's demand over the period."""
+
+    SHIPPED = "shipped"
+    SOLD = "sold"
+    SCANNED = "scanned"
+
+
+class LayoutModel(StrEnum):
+    """Which location model a plan solves."""
+
+    P_MEDIAN = "p_median"
+    UNCAPACITATED = "uncapacitated"
+    CAPACITATED = "capacitated"
+
+
+class SolveMethod(StrEnum):
+    """Which solver: ``auto`` is exact (with a bound) for small instances."""
+
+    AUTO = "auto"
+    HEURISTIC = "heuristic"
+    EXACT = "exact"
+
+
 SiteKind = Literal["party", "region"]
-SolveMethod = Literal["auto", "heuristic", "exact"]
-JobStatus = Literal["pending", "running", "succeeded", "failed"]
-
-
-class LayoutRequestError(YimaError, ValueError):
-    """A layout request that cannot be planned; ``field`` names the input at fault.
-
-    Examples
-    --------
-    >>> err = LayoutRequestError("k", "asks for 5 sites but there are only 3 candidate sites")
-    >>> err.field, str(err)
-    ('k', 'k: asks for 5 sites but there are only 3 candidate sites')
-    """
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-    def __reduce__(self) -> tuple[type[LayoutRequestError], tuple[str, str]]:
-        return (type(self), (self.field, self.reason))
 
 
 def _float_or_none(value: Any) -> float | None:
@@ -133,13 +132,13 @@ class LayoutRequest:
     ``distance_matrix`` its rows and columns *are* the stores and sites.
     """
 
-    model: LayoutModel = "p_median"
+    model: LayoutModel = LayoutModel.P_MEDIAN
     k: int | None = None
     keep_current_sites: bool = False
     must_open: tuple[str, ...] = ()
     period_from: datetime | None = None
     period_to: datetime | None = None
-    demand_source: DemandSource = "shipped"
+    demand_source: DemandSource = DemandSource.SHIPPED
     store_ids: tuple[str, ...] | None = None
     region_code: str | None = None
     site_ids: tuple[str, ...] = ()
@@ -153,7 +152,7 @@ class LayoutRequest:
     matrix_site_ids: tuple[str, ...] | None = None
     distance_matrix: tuple[tuple[float, ...], ...] | None = None
     radius_km: float | None = None
-    method: SolveMethod = "auto"
+    method: SolveMethod = SolveMethod.AUTO
     time_limit: float = 20.0
     seed: int = 0
 
@@ -286,79 +285,3 @@ class StoredPlan:
     def current_sites(self) -> tuple[PlanSite, ...]:
         """Sites today's layout uses."""
         return tuple(s for s in self.sites if s.current)
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> StoredPlan:
-        """Map ``{p, sites, assignments}``: the plan node and its two relationship lists."""
-        p = record["p"]
-        sites = tuple(
-            sorted((PlanSite.from_record(s) for s in record["sites"]), key=lambda s: s.id)
-        )
-        assignments = tuple(
-            sorted(
-                (PlanAssignment.from_record(a) for a in record["assignments"]),
-                key=lambda a: a.store_id,
-            )
-        )
-        return cls(
-            id=p["id"],
-            model=p["model"],
-            kind=p["kind"],
-            method=p["method"],
-            k=p.get("k"),
-            cost=float(p["cost"]),
-            lower_bound=_float_or_none(p.get("lowerBound")),
-            gap=_float_or_none(p.get("gap")),
-            proven_optimal=bool(p.get("provenOptimal")),
-            seconds=float(p["seconds"]),
-            created_at=p["createdAt"].to_native(),
-            demand_source=p["demandSource"],
-            period_from=p["periodFrom"].to_native() if p.get("periodFrom") else None,
-            period_to=p["periodTo"].to_native() if p.get("periodTo") else None,
-            radius_km=_float_or_none(p.get("radiusKm")),
-            distance=p["distance"],
-            total_demand=float(p["totalDemand"]),
-            sites=sites,
-            assignments=assignments,
-            comparison=PlanComparisonSummary(
-                current_cost=_float_or_none(p.get("currentCost")),
-                cost_saved=_float_or_none(p.get("costSaved")),
-                stores_reassigned=tuple(p.get("storesReassigned") or ()),
-                demand_within_radius=_float_or_none(p.get("demandWithinRadius")),
-                current_demand_within_radius=_float_or_none(p.get("currentDemandWithinRadius")),
-                coverage_gap_stores=tuple(p.get("coverageGapStores") or ()),
-                coverage_gap_regions=tuple(p.get("coverageGapRegions") or ()),
-            ),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class LayoutJob:
-    """A plan computed in the background; ``plan_id`` once it succeeded."""
-
-    id: str
-    status: JobStatus
-    created_at: datetime
-    finished_at: datetime | None
-    plan_id: str | None
-    error_field: str | None
-    error: str | None
-
-    @property
-    def running(self) -> bool:
-        """Whether the job has not finished yet."""
-        return self.status in ("pending", "running")
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> LayoutJob:
-        """Map ``{j}``: the ``:LayoutJob`` node."""
-        j = record["j"]
-        return cls(
-            id=j["id"],
-            status=j["status"],
-            created_at=j["createdAt"].to_native(),
-            finished_at=j["finishedAt"].to_native() if j.get("finishedAt") else None,
-            plan_id=j.get("planId"),
-            error_field=j.get("errorField"),
-            error=j.get("error"),
-        )

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from graph_model.errors import YimaError
+from graph_model.errors import InvalidField
 from graph_model.identifiers.gs1 import gs1_check_digit, sgtin_urn
 
 __all__ = [
@@ -26,7 +26,6 @@ __all__ = [
     "Distributor",
     "Line",
     "MasterData",
-    "MasterDataError",
     "Plant",
     "Product",
     "Region",
@@ -50,21 +49,9 @@ _CONSUMER_RE: Final = re.compile(r"urn:yima:consumer:[A-Za-z0-9._~-]{1,64}")
 _REGION_CODE_RE: Final = re.compile(r"[0-9A-Za-z_-]{1,32}")
 
 
-class MasterDataError(YimaError, ValueError):
-    """A master-data value that breaks an invariant; the message names the field and why,
-    ``field`` is the field's name (``-`` when the rule spans fields)."""
-
-    def __init__(self, message: str, field: str = "-") -> None:
-        super().__init__(message)
-        self.field = field
-
-    def __reduce__(self) -> tuple[type[MasterDataError], tuple[str, str]]:
-        return (type(self), (str(self), self.field))
-
-
 def _require(condition: bool, message: str, field: str = "-") -> None:
     if not condition:
-        raise MasterDataError(message, field)
+        raise InvalidField(field, message)
 
 
 def _check_coordinates(kind: str, key: str, lat: float, lon: float) -> None:

@@ -20,10 +20,9 @@ from graph_model.errors import InvalidIdentifier
 from graph_model.events import EpcisEvent
 from graph_model.identifiers.epc import parse_epc
 from graph_model.identifiers.gs1 import gs1_check_digit
+from graph_model.vocabulary import SCAN_BIZ_STEP, YIMA_NS
 
 __all__ = [
-    "SCAN_BIZ_STEP",
-    "YIMA_NS",
     "EpcKind",
     "Projection",
     "classify_epc",
@@ -31,8 +30,6 @@ __all__ = [
     "wire_time",
 ]
 
-YIMA_NS = "https://ns.yima.dev/epcis/"
-SCAN_BIZ_STEP = "https://ns.yima.dev/bizstep/scan"
 
 Row = dict[str, Any]
 

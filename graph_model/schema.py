@@ -1,7 +1,8 @@
 """The graph's constraints and indexes, as numbered, idempotent migrations.
 
-Each migration is a list of ``CREATE … IF NOT EXISTS`` statements; applied versions are
-recorded as ``(:SchemaMigration {version})`` nodes, so ``apply_schema`` can run on every start.
+Each migration is a list of idempotent statements (``CREATE … IF NOT EXISTS``, relabelling);
+applied versions are recorded as ``(:SchemaMigration {version})`` nodes, so ``apply_schema``
+can run on every start.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import LiteralString
 
-import neo4j
+from graph_model.database import Database
 
 __all__ = ["MIGRATIONS", "Migration", "applied_versions", "apply_schema"]
 
@@ -54,7 +55,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             _unique("Shipment", "id"),
             _unique("Scan", "id"),
             _unique("Event", "id"),
-            _unique("CaptureJob", "id"),
+            _unique("CaptureJob", "id"),  # replaced by Job in version 4
             _unique("Campaign", "id"),
             _unique("Phone", "number"),
             _unique("Device", "id"),
@@ -85,37 +86,55 @@ MIGRATIONS: tuple[Migration, ...] = (
         "channel-layout plans and their jobs",
         (
             _unique("LayoutPlan", "id"),
-            _unique("LayoutJob", "id"),
+            _unique("LayoutJob", "id"),  # replaced by Job in version 4
+        ),
+    ),
+    Migration(
+        4,
+        "one job kind for captures, layouts and analyses",
+        (
+            _unique("Job", "id"),
+            _index("Job", "status"),
+            _index("Job", "createdAt"),
+            # A capture job's report becomes the job's JSON detail.
+            "MATCH (j:CaptureJob) WHERE j.kind IS NULL "
+            "SET j:Job, j.kind = 'capture', "
+            "j.detail = '{\"behaviour\":\"' + coalesce(j.behaviour, 'rollback') + "
+            '\'","captured":\' + toString(coalesce(j.captured, 0)) + '
+            "',\"duplicates\":[' + reduce(t = '', d IN coalesce(j.duplicates, []) | "
+            "t + CASE t WHEN '' THEN '' ELSE ',' END + '\"' + d + '\"') + "
+            "'],\"problems\":' + coalesce(j.problems, '[]') + '}' "
+            "REMOVE j:CaptureJob, j.behaviour, j.captured, j.duplicates, j.problems",
+            "MATCH (j:LayoutJob) WHERE j.kind IS NULL "
+            "SET j:Job, j.kind = 'layout', j.resultId = j.planId, j.errorPath = j.errorField "
+            "REMOVE j:LayoutJob, j.planId, j.errorField",
+            "DROP CONSTRAINT capturejob_id_unique IF EXISTS",
+            "DROP CONSTRAINT layoutjob_id_unique IF EXISTS",
         ),
     ),
 )
 
 
-def applied_versions(driver: neo4j.Driver, database: str | None = None) -> list[int]:
-    records, _, _ = driver.execute_query(
-        "MATCH (m:SchemaMigration) RETURN m.version AS v ORDER BY v",
-        database_=database,
-        routing_=neo4j.RoutingControl.READ,
-    )
+def applied_versions(db: Database) -> list[int]:
+    records = db.read("MATCH (m:SchemaMigration) RETURN m.version AS v ORDER BY v")
     return [int(r["v"]) for r in records]
 
 
-def apply_schema(driver: neo4j.Driver, database: str | None = None) -> list[int]:
+def apply_schema(db: Database) -> list[int]:
     """Apply every migration not yet recorded; returns the versions applied by this call."""
-    done = set(applied_versions(driver, database))
+    done = set(applied_versions(db))
     applied: list[int] = []
     for migration in MIGRATIONS:
         if migration.version in done:
             continue
         for statement in migration.statements:
-            driver.execute_query(statement, database_=database)
-        driver.execute_query(
+            db.query(statement)
+        db.query(
             "MERGE (m:SchemaMigration {version: $version}) "
             "SET m.description = $description, m.appliedAt = datetime()",
             version=migration.version,
             description=migration.description,
-            database_=database,
         )
         applied.append(migration.version)
-    driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+    db.query("CALL db.awaitIndexes(300)")
     return applied

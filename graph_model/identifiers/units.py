@@ -27,7 +27,7 @@ from typing import Final, Literal
 from biip import ParseError
 from biip.gs1_messages import GS1Message
 
-from graph_model.errors import InvalidIdentifier
+from graph_model.errors import InvalidField, InvalidIdentifier
 from graph_model.identifiers.codes import brand_code_urn, drug_code_urn
 from graph_model.identifiers.digital_links import DEFAULT_HOST, digital_link
 from graph_model.identifiers.epc import parse_epc
@@ -39,7 +39,14 @@ from graph_model.identifiers.gs1 import (
     validate_sscc,
 )
 
-__all__ = ["PackageId", "UnitId", "parse_package_identifier", "parse_unit_identifier"]
+__all__ = [
+    "MAX_CODE_LENGTH",
+    "PackageId",
+    "UnitId",
+    "parse_code_argument",
+    "parse_package_identifier",
+    "parse_unit_identifier",
+]
 
 UnitKind = Literal["sgtin", "brand", "drug"]
 
@@ -205,3 +212,23 @@ def parse_package_identifier(text: str, company_prefix_len: int | None = None) -
         compact = compact[2:]
     sscc = validate_sscc(compact)
     return PackageId("sscc", sscc_to_urn(sscc, company_prefix_len), sscc)
+
+
+#: Longest code text yima reads; anything longer is refused before parsing.
+MAX_CODE_LENGTH: Final = 512
+
+
+def parse_code_argument(path: str, text: str) -> UnitId:
+    """The unit ``text`` names, for a request field at ``path``.
+
+    Raises
+    ------
+    InvalidField
+        Naming ``path``, when ``text`` is too long or names no unit.
+    """
+    if len(text) > MAX_CODE_LENGTH:
+        raise InvalidField(path, f"is {len(text)} characters long; at most {MAX_CODE_LENGTH}")
+    try:
+        return parse_unit_identifier(text)
+    except InvalidIdentifier as exc:
+        raise InvalidField(path, exc.reason) from exc

@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, LiteralString
 
-import neo4j
+from graph_model.database import Database
+from graph_model.errors import InvalidField, NotFound
 
-from graph_model.errors import NotFound, YimaError
-from graph_model.repositories.reads import read
-
-__all__ = ["EventPage", "EventQuery", "EventQueryError", "EventQueryRepository"]
+__all__ = ["EventPage", "EventQuery", "EventQueryRepository"]
 
 MAX_PER_PAGE = 1000
 DEFAULT_PER_PAGE = 100
@@ -50,15 +48,6 @@ EPC_PARAMS = frozenset({"MATCH_epc", "MATCH_anyEPC"})
 KNOWN_PARAMS = frozenset(EVENT_FILTERS) | EPC_PARAMS | {"perPage", "nextPageToken"}
 
 
-class EventQueryError(YimaError, ValueError):
-    """A query parameter that is unknown or malformed; names the parameter."""
-
-    def __init__(self, parameter: str, reason: str) -> None:
-        super().__init__(f"{parameter}: {reason}")
-        self.parameter = parameter
-        self.reason = reason
-
-
 @dataclass(frozen=True, slots=True)
 class EventQuery:
     filters: Mapping[str, Any]
@@ -73,10 +62,10 @@ class EventQuery:
         after = None
         for key, value in params:
             if key not in KNOWN_PARAMS:
-                raise EventQueryError(key, "unknown query parameter")
+                raise InvalidField(key, "unknown query parameter")
             if key == "perPage":
                 if not value.isdigit() or not 1 <= int(value) <= MAX_PER_PAGE:
-                    raise EventQueryError(key, f"must be a whole number from 1 to {MAX_PER_PAGE}")
+                    raise InvalidField(key, f"must be a whole number from 1 to {MAX_PER_PAGE}")
                 per_page = int(value)
             elif key == "nextPageToken":
                 after = _decode_token(value)
@@ -85,7 +74,7 @@ class EventQuery:
             elif key in LIST_PARAMS:
                 items = [v for v in value.split(",") if v]
                 if not items:
-                    raise EventQueryError(key, "must not be empty")
+                    raise InvalidField(key, "must not be empty")
                 filters.setdefault(key, []).extend(items)
         return cls(filters, per_page, after)
 
@@ -100,9 +89,9 @@ def _parse_time(key: str, value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise EventQueryError(key, f"{value!r} is not an ISO 8601 date-time") from exc
+        raise InvalidField(key, f"{value!r} is not an ISO 8601 date-time") from exc
     if parsed.tzinfo is None:
-        raise EventQueryError(key, f"{value!r} needs a time zone offset (e.g. Z or +08:00)")
+        raise InvalidField(key, f"{value!r} needs a time zone offset (e.g. Z or +08:00)")
     # Stored times are UTC; Neo4j orders datetimes of different offsets by local time first.
     return parsed.astimezone(UTC)
 
@@ -118,7 +107,7 @@ def _decode_token(token: str) -> tuple[datetime, str]:
         t, event_id = json.loads(base64.urlsafe_b64decode(padded))
         return datetime.fromisoformat(t).astimezone(UTC), str(event_id)
     except (ValueError, TypeError) as exc:
-        raise EventQueryError("nextPageToken", "not a token this server issued") from exc
+        raise InvalidField("nextPageToken", "not a token this server issued") from exc
 
 
 def _epc_patterns(values: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -153,9 +142,8 @@ WITH DISTINCT e
 
 
 class EventQueryRepository:
-    def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
-        self._driver = driver
-        self._database = database
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def query(self, q: EventQuery) -> EventPage:
         clauses: list[LiteralString] = []
@@ -182,7 +170,7 @@ class EventQueryRepository:
             head + where + "RETURN e.id AS id, e.eventTime AS t, e.json AS json, "
             "e.hash AS hash ORDER BY e.eventTime, e.id LIMIT $limit"
         )
-        records = read(self._driver, self._database, cypher, params)
+        records = self._db.read(cypher, **params)
         page = records[: q.per_page]
         token = None
         if len(records) > q.per_page:
@@ -190,11 +178,9 @@ class EventQueryRepository:
         return EventPage([_event_document(r) for r in page], token)
 
     def get(self, event_id: str) -> dict[str, Any]:
-        records = read(
-            self._driver,
-            self._database,
+        records = self._db.read(
             "MATCH (e:Event {id: $id}) RETURN e.id AS id, e.json AS json, e.hash AS hash",
-            {"id": event_id},
+            id=event_id,
         )
         if not records:
             raise NotFound(f"eventID: no event {event_id!r}")

@@ -21,6 +21,7 @@ from typing import Any, LiteralString
 
 import neo4j
 
+from graph_model.database import Database
 from graph_model.projection import EpcKind, Projection
 
 __all__ = ["ROWS", "EventRepository"]
@@ -243,9 +244,8 @@ def _chunks(
 class EventRepository:
     """Reads and writes ``:Event`` nodes and the projection derived from them."""
 
-    def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
-        self._driver = driver
-        self._database = database
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def insert_events(
         self, tx: neo4j.ManagedTransaction, rows: Sequence[dict[str, Any]]
@@ -300,7 +300,7 @@ class EventRepository:
     # -- rebuild --------------------------------------------------------------------------
     def clear_projection(self) -> None:
         """Delete the projected graph, keeping events and master data."""
-        with self._driver.session(database=self._database) as session:
+        with self._db.driver.session(database=self._db.name) as session:
             for label in PROJECTED_LABELS:
                 session.run(
                     "MATCH (n:" + label + ") CALL (n) { DETACH DELETE n } "
@@ -312,7 +312,7 @@ class EventRepository:
         last_time: Any = None
         last_id = ""
         while True:
-            records, _, _ = self._driver.execute_query(
+            records = self._db.read(
                 """
                 MATCH (e:Event)
                 WHERE e.json IS NOT NULL
@@ -323,8 +323,6 @@ class EventRepository:
                 t=last_time,
                 id=last_id,
                 page=page,
-                database_=self._database,
-                routing_=neo4j.RoutingControl.READ,
             )
             if not records:
                 return

@@ -15,7 +15,7 @@ from typing import Any, LiteralString
 
 import neo4j
 
-from graph_model.repositories.reads import read
+from graph_model.database import Database
 
 __all__ = ["ExportRepository", "StoredEvent"]
 
@@ -55,12 +55,11 @@ class StoredEvent:
 class ExportRepository:
     """Stored events and party names for an export."""
 
-    def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
-        self._driver = driver
-        self._database = database
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def _read(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
-        return read(self._driver, self._database, query, params)
+        return self._db.read(query, **params)
 
     def stored_events(self, ids: Sequence[str]) -> dict[str, StoredEvent]:
         """The stored form of every event among ``ids``; unknown ids are missing."""

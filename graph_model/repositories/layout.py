@@ -17,17 +17,19 @@ from typing import Any, Final, LiteralString
 
 import neo4j
 
+from graph_model.database import Database
 from graph_model.errors import NotFound
 from graph_model.layout import (
     CandidateSite,
     DemandSource,
-    LayoutJob,
+    PlanAssignment,
+    PlanComparisonSummary,
+    PlanSite,
     StoreDemand,
     StoredPlan,
 )
-from graph_model.repositories.reads import read
 
-__all__ = ["LayoutRepository"]
+__all__ = ["LayoutRepository", "plan_from_record"]
 
 _PERIOD: Final[LiteralString] = "($from IS NULL OR t >= $from) AND ($to IS NULL OR t < $to)"
 
@@ -38,7 +40,7 @@ RETURN st.id AS id, st.name AS name, st.lat AS lat, st.lon AS lon,
 """
 
 _DEMAND: Final[Mapping[DemandSource, LiteralString]] = {
-    "shipped": """
+    DemandSource.SHIPPED: """
 UNWIND $ids AS id
 MATCH (st:Party {id: id}) WHERE st:Store
 CALL (st) {
@@ -54,7 +56,7 @@ CALL (st) {
 }
 """
     + _STORE_FIELDS,
-    "sold": """
+    DemandSource.SOLD: """
 UNWIND $ids AS id
 MATCH (st:Party {id: id}) WHERE st:Store
 CALL (st) {
@@ -68,7 +70,7 @@ CALL (st) {
 }
 """
     + _STORE_FIELDS,
-    "scanned": """
+    DemandSource.SCANNED: """
 UNWIND $ids AS id
 MATCH (st:Party {id: id}) WHERE st:Store
 CALL (st) {
@@ -87,7 +89,7 @@ CALL (st) {
 
 # Stores with any flow of the kind in the period: the default scope of a plan.
 _ACTIVE_STORES: Final[Mapping[DemandSource, LiteralString]] = {
-    "shipped": """
+    DemandSource.SHIPPED: """
 MATCH (s:Shipment)-[:TO]->(st:Store)
 WITH st, coalesce(s.shippedAt, s.receivedAt) AS t
 WHERE """
@@ -95,7 +97,7 @@ WHERE """
     + """
 RETURN DISTINCT st.id AS id ORDER BY id
 """,
-    "sold": """
+    DemandSource.SOLD: """
 MATCH (e:Event {bizStep: 'retail_selling'})
 WITH e, e.eventTime AS t
 WHERE """
@@ -104,7 +106,7 @@ WHERE """
 MATCH (st:Party {id: e.bizLocation}) WHERE st:Store
 RETURN DISTINCT st.id AS id ORDER BY id
 """,
-    "scanned": """
+    DemandSource.SCANNED: """
 MATCH (e:Event {bizStep: 'retail_selling'})
 MATCH (st:Party {id: e.bizLocation}) WHERE st:Store
 RETURN DISTINCT st.id AS id ORDER BY id
@@ -211,24 +213,6 @@ RETURN p,
   } AS assignments
 """
 
-_CREATE_JOB: Final[LiteralString] = """
-CREATE (j:LayoutJob {id: $id, status: 'pending', createdAt: datetime.realtime()})
-RETURN j
-"""
-_JOB_RUNNING: Final[LiteralString] = (
-    "MATCH (j:LayoutJob {id: $id}) SET j.status = 'running' RETURN j"
-)
-_FINISH_JOB: Final[LiteralString] = """
-MATCH (j:LayoutJob {id: $id})
-SET j.status = $status, j.finishedAt = datetime.realtime(), j.planId = $plan,
-    j.errorField = $field, j.error = $error
-WITH j
-OPTIONAL MATCH (p:LayoutPlan {id: $plan})
-FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | MERGE (j)-[:PRODUCED]->(p))
-RETURN j
-"""
-_GET_JOB: Final[LiteralString] = "MATCH (j:LayoutJob {id: $id}) RETURN j"
-
 
 def _utc(moment: datetime | None) -> datetime | None:
     # Neo4j compares datetimes of different offsets by local time: always pass UTC.
@@ -238,12 +222,11 @@ def _utc(moment: datetime | None) -> datetime | None:
 class LayoutRepository:
     """Reads and writes of channel layout; reads go to any cluster member."""
 
-    def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
-        self._driver = driver
-        self._database = database
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def _read(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
-        return read(self._driver, self._database, query, params)
+        return self._db.read(query, **params)
 
     def active_store_ids(
         self,
@@ -318,8 +301,7 @@ class LayoutRepository:
         if tx is not None:
             tx.run(_SAVE_PLAN, params).consume()
             return plan.id
-        with self._driver.session(database=self._database) as session:
-            session.execute_write(lambda t: t.run(_SAVE_PLAN, params).consume())
+        self._db.write(lambda t: t.run(_SAVE_PLAN, params).consume())
         return plan.id
 
     def get_plan(self, plan_id: str) -> StoredPlan:
@@ -333,51 +315,7 @@ class LayoutRepository:
         records = self._read(_GET_PLAN, id=plan_id)
         if not records:
             raise NotFound(f"id: no layout plan {plan_id!r}")
-        return StoredPlan.from_record(records[0])
-
-    def create_job(self, job_id: str) -> LayoutJob:
-        """Record a new pending job."""
-        records, _, _ = self._driver.execute_query(_CREATE_JOB, id=job_id, database_=self._database)
-        return LayoutJob.from_record(records[0])
-
-    def set_running(self, job_id: str) -> None:
-        """Mark the job as running."""
-        self._driver.execute_query(_JOB_RUNNING, id=job_id, database_=self._database)
-
-    def finish_job(
-        self,
-        job_id: str,
-        *,
-        plan_id: str | None = None,
-        error_field: str | None = None,
-        error: str | None = None,
-    ) -> LayoutJob:
-        """Mark the job as succeeded with ``plan_id`` or failed with ``error``."""
-        records, _, _ = self._driver.execute_query(
-            _FINISH_JOB,
-            id=job_id,
-            status="succeeded" if plan_id is not None else "failed",
-            plan=plan_id,
-            field=error_field,
-            error=error,
-            database_=self._database,
-        )
-        if not records:
-            raise NotFound(f"id: no layout job {job_id!r}")
-        return LayoutJob.from_record(records[0])
-
-    def get_job(self, job_id: str) -> LayoutJob:
-        """The job ``job_id``.
-
-        Raises
-        ------
-        NotFound
-            When no job has that id.
-        """
-        records = self._read(_GET_JOB, id=job_id)
-        if not records:
-            raise NotFound(f"id: no layout job {job_id!r}")
-        return LayoutJob.from_record(records[0])
+        return plan_from_record(records[0])
 
 
 def _plan_params(plan: StoredPlan) -> dict[str, Any]:
@@ -435,3 +373,49 @@ def _plan_params(plan: StoredPlan) -> dict[str, Any]:
             for a in plan.assignments
         ],
     }
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def plan_from_record(record: Mapping[str, Any]) -> StoredPlan:
+    """Map ``{p, sites, assignments}``: the plan node and its two relationship lists."""
+    p = record["p"]
+    sites = tuple(sorted((PlanSite.from_record(s) for s in record["sites"]), key=lambda s: s.id))
+    assignments = tuple(
+        sorted(
+            (PlanAssignment.from_record(a) for a in record["assignments"]),
+            key=lambda a: a.store_id,
+        )
+    )
+    return StoredPlan(
+        id=p["id"],
+        model=p["model"],
+        kind=p["kind"],
+        method=p["method"],
+        k=p.get("k"),
+        cost=float(p["cost"]),
+        lower_bound=_float(p.get("lowerBound")),
+        gap=_float(p.get("gap")),
+        proven_optimal=bool(p.get("provenOptimal")),
+        seconds=float(p["seconds"]),
+        created_at=p["createdAt"].to_native(),
+        demand_source=p["demandSource"],
+        period_from=p["periodFrom"].to_native() if p.get("periodFrom") else None,
+        period_to=p["periodTo"].to_native() if p.get("periodTo") else None,
+        radius_km=_float(p.get("radiusKm")),
+        distance=p["distance"],
+        total_demand=float(p["totalDemand"]),
+        sites=sites,
+        assignments=assignments,
+        comparison=PlanComparisonSummary(
+            current_cost=_float(p.get("currentCost")),
+            cost_saved=_float(p.get("costSaved")),
+            stores_reassigned=tuple(p.get("storesReassigned") or ()),
+            demand_within_radius=_float(p.get("demandWithinRadius")),
+            current_demand_within_radius=_float(p.get("currentDemandWithinRadius")),
+            coverage_gap_stores=tuple(p.get("coverageGapStores") or ()),
+            coverage_gap_regions=tuple(p.get("coverageGapRegions") or ()),
+        ),
+    )

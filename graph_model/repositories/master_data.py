@@ -33,6 +33,7 @@ from typing import Any, Final, LiteralString, TypeVar
 
 import neo4j
 
+from graph_model.database import Database
 from graph_model.errors import NotFound
 from graph_model.master import (
     Authorization,
@@ -479,26 +480,30 @@ class SaveCounts:
 _SaveKind = Callable[[neo4j.ManagedTransaction, Sequence[Any]], None]
 
 
+# Keyed lookups of ``existing``; the label comes from this table, never from the caller.
+_EXISTING: Final[dict[str, LiteralString]] = {
+    "regions": "UNWIND $keys AS k MATCH (n:Region {code: k}) RETURN n.code AS key",
+    "plants": "UNWIND $keys AS k MATCH (n:Plant {id: k}) RETURN n.id AS key",
+    "products": "UNWIND $keys AS k MATCH (n:Product {gtin: k}) RETURN n.gtin AS key",
+    "parties": "UNWIND $keys AS k MATCH (n:Party {id: k}) RETURN n.id AS key",
+}
+
+
 class MasterDataRepository:
     """Reads and writes master data.
 
     Parameters
     ----------
-    driver
-        An open driver; the caller owns it.
-    database
-        The database to use, else the server's default.
+    db
+        The database handle; the caller owns it.
     batch_size
         Rows per ``UNWIND`` statement.
     """
 
-    def __init__(
-        self, driver: neo4j.Driver, database: str | None = None, batch_size: int = DEFAULT_BATCH
-    ) -> None:
+    def __init__(self, db: Database, batch_size: int = DEFAULT_BATCH) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        self._driver = driver
-        self._database = database
+        self._db = db
         self._batch = batch_size
 
     # -- writes ---------------------------------------------------------------------------
@@ -508,8 +513,7 @@ class MasterDataRepository:
     ) -> T:
         if tx is not None:
             return work(tx)
-        with self._driver.session(database=self._database) as session:
-            return session.execute_write(work)
+        return self._db.write(work)
 
     def _run(self, tx: neo4j.ManagedTransaction, query: LiteralString, rows: list[Row]) -> None:
         for i in range(0, len(rows), self._batch):
@@ -576,61 +580,8 @@ class MasterDataRepository:
                 self._write_slice(save, items[i : i + size])
         return SaveCounts.of(master)
 
-    def _write_slice(
-        self,
-        save: _SaveKind,
-        items: Sequence[Any],
-    ) -> None:
-        def work(t: neo4j.ManagedTransaction) -> None:
-            save(t, items)
-
-        self._write(work, None)
-
-    def save_regions(
-        self, regions: Sequence[Region], tx: neo4j.ManagedTransaction | None = None
-    ) -> None:
-        """Merge ``regions`` and their ``WITHIN`` links (parents in the graph or in the call)."""
-        self._write(lambda t: self._save_regions(t, regions), tx)
-
-    def save_plants(
-        self, plants: Sequence[Plant], tx: neo4j.ManagedTransaction | None = None
-    ) -> None:
-        """Merge ``plants`` (as ``:Plant:Party``) and link each to its region."""
-        self._write(lambda t: self._save_plants(t, plants), tx)
-
-    def save_lines(self, lines: Sequence[Line], tx: neo4j.ManagedTransaction | None = None) -> None:
-        """Merge ``lines`` and link each to its plant."""
-        self._write(lambda t: self._save_lines(t, lines), tx)
-
-    def save_products(
-        self, products: Sequence[Product], tx: neo4j.ManagedTransaction | None = None
-    ) -> None:
-        """Merge ``products``."""
-        self._write(lambda t: self._save_products(t, products), tx)
-
-    def save_distributors(
-        self, distributors: Sequence[Distributor], tx: neo4j.ManagedTransaction | None = None
-    ) -> None:
-        """Merge ``distributors`` with their regions and authorizations."""
-        self._write(lambda t: self._save_distributors(t, distributors), tx)
-
-    def save_stores(
-        self, stores: Sequence[Store], tx: neo4j.ManagedTransaction | None = None
-    ) -> None:
-        """Merge ``stores`` with their regions and identity nodes."""
-        self._write(lambda t: self._save_stores(t, stores), tx)
-
-    def save_consumers(
-        self, consumers: Sequence[Consumer], tx: neo4j.ManagedTransaction | None = None
-    ) -> None:
-        """Merge ``consumers`` with their regions and identity nodes."""
-        self._write(lambda t: self._save_consumers(t, consumers), tx)
-
-    def save_supplies(
-        self, supplies: Sequence[Supply], tx: neo4j.ManagedTransaction | None = None
-    ) -> None:
-        """Merge the contracted channel ``supplies`` between existing parties."""
-        self._write(lambda t: self._save_supplies(t, supplies), tx)
+    def _write_slice(self, save: _SaveKind, items: Sequence[Any]) -> None:
+        self._db.write(save, items)
 
     def _save_regions(self, t: neo4j.ManagedTransaction, regions: Sequence[Region]) -> None:
         if not regions:
@@ -692,18 +643,24 @@ class MasterDataRepository:
     # -- reads ----------------------------------------------------------------------------
 
     def _one(self, query: LiteralString, key: str, what: str) -> neo4j.Record:
-        records, _, _ = self._driver.execute_query(
-            query, key=key, database_=self._database, routing_=neo4j.RoutingControl.READ
-        )
+        records = self._db.read(query, key=key)
         if not records:
             raise NotFound(f"{what} {key!r} does not exist")
         return records[0]
 
     def _ids(self, query: LiteralString, key: str) -> list[str]:
-        records, _, _ = self._driver.execute_query(
-            query, key=key, database_=self._database, routing_=neo4j.RoutingControl.READ
-        )
-        return [str(r["id"]) for r in records]
+        return [str(r["id"]) for r in self._db.read(query, key=key)]
+
+    def existing(self, kind: str, keys: Iterable[str]) -> set[str]:
+        """The keys among ``keys`` that the graph holds, for ``kind`` ``regions``, ``plants``,
+        ``products`` or ``parties``: one query, however many keys."""
+        query = _EXISTING.get(kind)
+        if query is None:
+            raise ValueError(f"kind must be one of {sorted(_EXISTING)}, got {kind!r}")
+        wanted = sorted(set(keys))
+        if not wanted:
+            return set()
+        return {str(r["key"]) for r in self._db.read(query, keys=wanted)}
 
     def get_region(self, code: str) -> Region:
         """The region ``code``; raises :class:`NotFound` when missing."""
@@ -711,12 +668,7 @@ class MasterDataRepository:
 
     def regions_within(self, code: str) -> list[Region]:
         """The regions directly within region ``code`` (a province's prefectures)."""
-        records, _, _ = self._driver.execute_query(
-            _GET_REGIONS_WITHIN,
-            key=code,
-            database_=self._database,
-            routing_=neo4j.RoutingControl.READ,
-        )
+        records = self._db.read(_GET_REGIONS_WITHIN, key=code)
         return [region_from_record(r) for r in records]
 
     def get_plant(self, plant_id: str) -> Plant:

@@ -14,8 +14,8 @@ from typing import Any, LiteralString
 
 import neo4j
 
+from graph_model.database import Database
 from graph_model.provenance import LotRef, LotSummary, LotUnit, Provenance, VerifyFacts
-from graph_model.repositories.reads import read
 
 __all__ = ["ProvenanceRepository", "UnitPage"]
 
@@ -332,12 +332,11 @@ class UnitPage:
 class ProvenanceRepository:
     """Provenance of units, recall of lots and the facts behind verification."""
 
-    def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
-        self._driver = driver
-        self._database = database
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def _read(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
-        return read(self._driver, self._database, query, params)
+        return self._db.read(query, **params)
 
     def trace(self, codes: Sequence[str], *, raw: bool = False) -> dict[str, Provenance]:
         """Provenance of every commissioned unit among ``codes`` (canonical EPCs).
