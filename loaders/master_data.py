@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
-import neo4j
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -49,14 +48,13 @@ from pydantic import (
     ValidationError,
 )
 
-from graph_model.errors import YimaError
+from graph_model.errors import FieldProblem, InvalidField
 from graph_model.master import (
     Authorization,
     Consumer,
     Distributor,
     Line,
     MasterData,
-    MasterDataError,
     Plant,
     Product,
     Region,
@@ -64,15 +62,13 @@ from graph_model.master import (
     Supply,
     consumer_urn,
 )
-from graph_model.repositories.master_data import MasterDataRepository, SaveCounts
-from loaders.regions import TerritoryError, china_regions, load_territories
+from loaders.regions import china_regions, load_territories
 
 __all__ = [
     "KEY_OF",
     "KINDS",
     "MasterDataFileError",
     "RowProblem",
-    "load_master_data",
     "master_data_to_json",
     "prepare_master_data",
     "read_master_data",
@@ -104,14 +100,19 @@ class RowProblem:
         return f"{self.file}: row {self.row}: {self.field}: {self.reason}"
 
 
-class MasterDataFileError(YimaError, ValueError):
-    """Master-data files that cannot be loaded; ``problems`` lists every reason found (up to
-    50), the message shows them."""
+class MasterDataFileError(InvalidField):
+    """Master-data files that cannot be loaded; ``row_problems`` lists every reason found (up
+    to 50) with its file and row, the message shows them."""
 
     def __init__(self, problems: Sequence[RowProblem]) -> None:
-        self.problems = list(problems)
+        self.row_problems = list(problems)
+        fields = [FieldProblem(f"{p.file}:{p.row}:{p.field}", p.reason) for p in problems]
+        super().__init__(fields[0].path, fields[0].reason, more=fields[1:])
         more = "" if len(problems) < MAX_PROBLEMS else f"\n(stopped after {MAX_PROBLEMS})"
-        super().__init__("\n".join(str(p) for p in problems) + more)
+        self.args = ("\n".join(str(p) for p in problems) + more,)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 # -- row models (untrusted input) ----------------------------------------------------------
@@ -300,8 +301,8 @@ class _Collector:
             return
         try:
             self.values[kind].append(parsed.domain())  # type: ignore[attr-defined]
-        except MasterDataError as exc:
-            self.add(RowProblem(file, row, exc.field, str(exc)))
+        except InvalidField as exc:
+            self.add(RowProblem(file, row, exc.path, exc.reason))
 
 
 def _read_csv(path: Path, kind: str, out: _Collector) -> None:
@@ -368,7 +369,7 @@ def _read_json(path: Path, out: _Collector) -> None:
 def _read_geojson(path: Path, out: _Collector) -> None:
     try:
         out.values["regions"].extend(load_territories(path))
-    except TerritoryError as exc:
+    except InvalidField as exc:
         out.add(RowProblem(str(path), "-", "-", str(exc)))
 
 
@@ -452,21 +453,33 @@ KEY_OF: Final[dict[str, Callable[[Any], str]]] = {
 }
 
 
-def _check_duplicates(out: _Collector) -> None:
+PARTY_KINDS: Final = ("plants", "distributors", "stores")
+
+
+def duplicate_keys(
+    items: Mapping[str, Sequence[tuple[int, Any]]],
+) -> Iterator[tuple[str, int, str, str]]:
+    """Every key given twice, and every party id given under two kinds, as ``(kind, index,
+    field, reason)``; ``items`` maps a kind to its ``(index, value)`` pairs in input order."""
     parties: dict[str, str] = {}
-    for kind in KINDS:
-        seen: set[str] = set()
-        for value in out.values[kind]:
+    for kind, values in items.items():
+        seen: dict[str, int] = {}
+        field = "-" if kind == "supplies" else ("gtin" if kind == "products" else "id")
+        for i, value in values:
             key = KEY_OF[kind](value)
             if key in seen:
-                out.add(RowProblem("-", "-", kind, f"{key} is given more than once"))
-            seen.add(key)
-            if kind in ("plants", "distributors", "stores"):
-                if key in parties and parties[key] != kind:
-                    out.add(
-                        RowProblem("-", "-", kind, f"party {key} is also one of the {parties[key]}")
-                    )
-                parties.setdefault(key, kind)
+                yield kind, i, field, f"{key} is given before, as {kind}[{seen[key]}]"
+            seen.setdefault(key, i)
+            if kind in PARTY_KINDS:
+                if key in parties and not parties[key].startswith(kind + "["):
+                    yield kind, i, "id", f"party {key} is also {parties[key]}"
+                parties.setdefault(key, f"{kind}[{i}]")
+
+
+def _check_duplicates(out: _Collector) -> None:
+    indexed = {kind: list(enumerate(out.values[kind])) for kind in KINDS}
+    for kind, i, _field, reason in duplicate_keys(indexed):
+        out.add(RowProblem("-", "-", f"{kind}[{i}]", reason))
 
 
 def prepare_master_data(
@@ -480,29 +493,6 @@ def prepare_master_data(
         extra = tuple(r for r in china_regions() if r.code not in given)
         master = dataclasses.replace(master, regions=extra + master.regions)
     return master
-
-
-def load_master_data(
-    paths: Iterable[str | Path],
-    repository: MasterDataRepository,
-    *,
-    with_china_regions: bool = True,
-    tx: neo4j.ManagedTransaction | None = None,
-) -> SaveCounts:
-    """Read and check ``paths``, then write them in one transaction.
-
-    With ``with_china_regions`` the provinces and prefectures of China are written too (an
-    idempotent merge), so that rows may refer to any adcode.
-
-    Raises
-    ------
-    MasterDataFileError
-        When any row is bad; nothing is written then.
-    graph_model.errors.NotFound
-        When the data refers to a party that is neither in the files nor in the graph.
-    """
-    master = prepare_master_data(paths, with_china_regions=with_china_regions)
-    return repository.save(master, tx)
 
 
 def master_data_to_json(master: MasterData) -> dict[str, list[dict[str, Any]]]:

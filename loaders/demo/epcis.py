@@ -12,6 +12,9 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any, Final
 
+from graph_model.vocabulary import EPCIS_CONTEXT_URL as EPCIS_CONTEXT
+from graph_model.vocabulary import SCAN_BIZ_STEP
+
 __all__ = [
     "CONTEXT",
     "SCAN_BIZ_STEP",
@@ -21,10 +24,8 @@ __all__ = [
     "documents",
 ]
 
-EPCIS_CONTEXT: Final = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
 YIMA_NAMESPACE: Final = "https://ns.yima.dev/epcis/"
 CONTEXT: Final[list[str | dict[str, str]]] = [EPCIS_CONTEXT, {"yima": YIMA_NAMESPACE}]
-SCAN_BIZ_STEP: Final = "https://ns.yima.dev/bizstep/scan"
 TZ_OFFSET: Final = "+08:00"
 _TZ_SECONDS: Final = 8 * 3600
 

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, ValidationError
 
-from graph_model.errors import YimaError
+from graph_model.errors import FieldProblem, InvalidField
 from graph_model.events import (
     EVENT_TYPES,
     BizTransaction,
@@ -65,24 +65,41 @@ class EventProblem:
             where += f" (eventID {self.event_id})"
         return f"{where}: {self.field}: {self.reason}"
 
+    @property
+    def path(self) -> str:
+        """Where the problem is, as a field path: ``eventList[3].eventTime``."""
+        return self.field if self.index < 0 else f"eventList[{self.index}].{self.field}"
 
-class EpcisValidationError(YimaError, ValueError):
+    def as_field_problem(self) -> FieldProblem:
+        reason = (
+            self.reason if self.event_id is None else f"{self.reason} (eventID {self.event_id})"
+        )
+        return FieldProblem(self.path, reason)
+
+
+class EpcisValidationError(InvalidField):
     """An EPCIS document or event that is not valid EPCIS 2.0; nothing of it was accepted.
 
     Parameters
     ----------
     problems
-        Every problem found, in document order.
+        Every problem found, in document order; ``event_problems`` keeps them with their
+        event index and eventID, ``problems`` as fields with a path (``eventList[3].eventTime``).
     """
 
     def __init__(self, problems: Sequence[EventProblem]) -> None:
-        self.problems: tuple[EventProblem, ...] = tuple(problems)
-        count = len(self.problems)
-        lines = "\n".join(str(p) for p in self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in EPCIS input:\n{lines}")
+        self.event_problems: tuple[EventProblem, ...] = tuple(problems)
+        fields = [p.as_field_problem() for p in self.event_problems]
+        super().__init__(fields[0].path, fields[0].reason, more=fields[1:])
+        count = len(self.event_problems)
+        lines = "\n".join(str(p) for p in self.event_problems)
+        self.args = (f"{count} problem{'s' if count != 1 else ''} in EPCIS input:\n{lines}",)
 
-    def __reduce__(self) -> tuple[type[EpcisValidationError], tuple[tuple[EventProblem, ...]]]:
-        return (type(self), (self.problems,))
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+    def __reduce__(self) -> tuple[type[InvalidField], tuple[str, str]]:
+        return (type(self), (self.event_problems,))  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------- pydantic models of the edge

@@ -7,11 +7,10 @@ territories come from GeoJSON polygons.
 
 from loaders.regions.china import china_regions
 from loaders.regions.lookup import RegionIndex, region_of_point
-from loaders.regions.territories import TerritoryError, load_territories
+from loaders.regions.territories import load_territories
 
 __all__ = [
     "RegionIndex",
-    "TerritoryError",
     "china_regions",
     "load_territories",
     "region_of_point",

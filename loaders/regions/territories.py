@@ -18,68 +18,64 @@ from typing import Any
 import shapely
 from shapely.geometry import shape
 
-from graph_model.errors import YimaError
-from graph_model.master import MasterDataError, Region
+from graph_model.errors import InvalidField
+from graph_model.master import Region
 
-__all__ = ["TerritoryError", "load_territories"]
-
-
-class TerritoryError(YimaError, ValueError):
-    """A territory file that cannot be read; the message names the feature and the field."""
+__all__ = ["load_territories"]
 
 
 def _features(doc: Any, source: str) -> list[Any]:
     if not isinstance(doc, Mapping):
-        raise TerritoryError(f"{source}: a GeoJSON object was expected, got {type(doc).__name__}")
+        raise InvalidField(f"{source}", f"a GeoJSON object was expected, got {type(doc).__name__}")
     kind = doc.get("type")
     if kind == "FeatureCollection":
         features = doc.get("features")
         if not isinstance(features, list):
-            raise TerritoryError(f"{source}: features must be a list")
+            raise InvalidField(f"{source}", "features must be a list")
         return features
     if kind == "Feature":
         return [doc]
-    raise TerritoryError(f"{source}: type must be FeatureCollection or Feature, got {kind!r}")
+    raise InvalidField(f"{source}", f"type must be FeatureCollection or Feature, got {kind!r}")
 
 
 def _territory(feature: Any, where: str) -> Region:
     if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
-        raise TerritoryError(f"{where}: type must be Feature")
+        raise InvalidField(f"{where}", "type must be Feature")
     props = feature.get("properties") or {}
     if not isinstance(props, Mapping):
-        raise TerritoryError(f"{where}: properties must be an object")
+        raise InvalidField(f"{where}", "properties must be an object")
     code, name, parent = props.get("code"), props.get("name"), props.get("parent_code")
     if not isinstance(code, str | int) or not str(code).strip():
-        raise TerritoryError(f"{where}: properties.code is required (the territory's key)")
+        raise InvalidField(f"{where}", "properties.code is required (the territory's key)")
     if not isinstance(name, str) or not name.strip():
-        raise TerritoryError(f"{where} ({code}): properties.name is required")
+        raise InvalidField(f"{where} ({code})", "properties.name is required")
     if parent is not None and not isinstance(parent, str | int):
-        raise TerritoryError(f"{where} ({code}): properties.parent_code must be a string")
+        raise InvalidField(f"{where} ({code})", "properties.parent_code must be a string")
     geometry = feature.get("geometry")
     if not isinstance(geometry, Mapping) or geometry.get("type") not in (
         "Polygon",
         "MultiPolygon",
     ):
         got = geometry.get("type") if isinstance(geometry, Mapping) else geometry
-        raise TerritoryError(
-            f"{where} ({code}): geometry must be a Polygon or MultiPolygon, got {got!r}"
+        raise InvalidField(
+            f"{where} ({code})", f"geometry must be a Polygon or MultiPolygon, got {got!r}"
         )
     try:
         geom = shape(geometry)
     except (ValueError, TypeError, AttributeError, IndexError) as exc:
-        raise TerritoryError(f"{where} ({code}): geometry is malformed: {exc}") from exc
+        raise InvalidField(f"{where} ({code})", f"geometry is malformed: {exc}") from exc
     if geom.is_empty:
-        raise TerritoryError(f"{where} ({code}): geometry is empty")
+        raise InvalidField(f"{where} ({code})", "geometry is empty")
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
-        raise TerritoryError(f"{where} ({code}): geometry is not a valid polygon: {reason}")
+        raise InvalidField(f"{where} ({code})", f"geometry is not a valid polygon: {reason}")
     min_lon, min_lat, max_lon, max_lat = geom.bounds
     if not all(math.isfinite(v) for v in geom.bounds) or not (
         -180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90
     ):
-        raise TerritoryError(
-            f"{where} ({code}): coordinates must be longitude, latitude in WGS 84 "
-            f"(bounds {geom.bounds})"
+        raise InvalidField(
+            f"{where} ({code})",
+            f"coordinates must be longitude, latitude in WGS 84 (bounds {geom.bounds})",
         )
     inside = geom.representative_point()
     try:
@@ -91,8 +87,8 @@ def _territory(feature: Any, where: str) -> Region:
             json.dumps(geometry, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
             None if parent is None else str(parent),
         )
-    except MasterDataError as exc:
-        raise TerritoryError(f"{where}: {exc}") from exc
+    except InvalidField as exc:
+        raise InvalidField(f"{where}", f"{exc}") from exc
 
 
 def load_territories(geojson: str | Path | Mapping[str, Any]) -> list[Region]:
@@ -100,7 +96,7 @@ def load_territories(geojson: str | Path | Mapping[str, Any]) -> list[Region]:
 
     Raises
     ------
-    TerritoryError
+    InvalidField
         When the file cannot be read or parsed, a feature lacks ``code`` / ``name``, a geometry
         is not a valid (Multi)Polygon in longitude / latitude, or two features share a code.
 
@@ -119,15 +115,15 @@ def load_territories(geojson: str | Path | Mapping[str, Any]) -> list[Region]:
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise TerritoryError(f"{source}: not valid JSON: {exc}") from exc
+            raise InvalidField(f"{source}", f"not valid JSON: {exc}") from exc
     regions: list[Region] = []
     seen: dict[str, int] = {}
     for i, feature in enumerate(_features(doc, source)):
         where = f"{source}: feature {i}"
         region = _territory(feature, where)
         if region.code in seen:
-            raise TerritoryError(
-                f"{where}: code {region.code} is already used by feature {seen[region.code]}"
+            raise InvalidField(
+                f"{where}", f"code {region.code} is already used by feature {seen[region.code]}"
             )
         seen[region.code] = i
         regions.append(region)
@@ -141,4 +137,4 @@ def _read(geojson: str | Path) -> tuple[str, str]:
     try:
         return path.read_text(encoding="utf-8"), str(path)
     except OSError as exc:
-        raise TerritoryError(f"{path}: cannot read territory file: {exc.strerror}") from exc
+        raise InvalidField(f"{path}", f"cannot read territory file: {exc.strerror}") from exc

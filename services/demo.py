@@ -6,13 +6,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import neo4j
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from graph_model.database import Database
 from graph_model.repositories.master_data import MasterDataRepository
-from loaders.capture import CaptureResult, CaptureService, StreamTotals
 from loaders.demo import build_world, simulate
+from services.capture import CaptureResult, CaptureService, StreamTotals
 
 __all__ = ["DemoLoad", "load_demo"]
 
@@ -30,11 +30,10 @@ class DemoLoad:
 
 
 def load_demo(
-    driver: neo4j.Driver,
+    db: Database,
     units: int,
     seed: int,
     *,
-    database: str | None = None,
     console: Console | None = None,
     events_per_document: int = 2_000,
 ) -> DemoLoad:
@@ -43,8 +42,8 @@ def load_demo(
     started = time.perf_counter()
     world = build_world(units, seed)
     # Kind by kind in slices: a large world's consumers exceed what one transaction may hold.
-    MasterDataRepository(driver, database).save(world.master, atomic=False)
-    service = CaptureService(driver, database)
+    MasterDataRepository(db).save(world.master, atomic=False)
+    service = CaptureService(db)
     documents = simulate(world, seed, events_per_document=events_per_document)
     progress = Progress(
         TextColumn("[bold]demo world"),

@@ -3,7 +3,7 @@
 Serials come from a cryptographic random source (:func:`graph_model.identifiers.serials.
 generate_serials`), never from a counter, so knowing one printed code tells nothing about the
 next. They are issued in chunks of at most 10,000; every chunk becomes one EPCIS commissioning
-``ObjectEvent`` captured through :class:`loaders.capture.CaptureService` in its own
+``ObjectEvent`` captured through :class:`services.capture.CaptureService` in its own
 transaction, so the event log stays the source of truth and ``yima rebuild`` replays it.
 
 Before a chunk is captured, its ids are looked up as ``:Code`` nodes (one ``UNWIND`` query) and
@@ -37,13 +37,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any, Final, LiteralString
+from typing import IO, Any, Final
 from urllib.parse import quote
 
-import neo4j
-from neo4j.exceptions import ConstraintError
-
-from graph_model.errors import InvalidIdentifier, UnsafeSerialScheme, YimaError
+from graph_model.database import Database
+from graph_model.errors import InvalidField, InvalidIdentifier, WriteConflict, YimaError
 from graph_model.identifiers.digital_links import DEFAULT_HOST, digital_link
 from graph_model.identifiers.gs1 import (
     epc_escape,
@@ -59,7 +57,10 @@ from graph_model.identifiers.serials import (
     generate_serials,
     guess_probability,
 )
-from loaders.capture import CaptureService, PreparedBatch, prepare
+from graph_model.repositories.codes import CodeRepository
+from graph_model.vocabulary import EPCIS_CONTEXT
+from loaders.epcis.batch import PreparedBatch, prepare
+from services.capture import CaptureService
 
 __all__ = [
     "CHUNK_CODES",
@@ -67,7 +68,6 @@ __all__ = [
     "CommissionOrder",
     "CommissionResult",
     "CommissionService",
-    "InvalidCommission",
     "PrintFormat",
     "UnsafeCommission",
 ]
@@ -78,48 +78,11 @@ CSV_COLUMNS: Final = ("digital_link", "gtin", "serial", "lot", "epc")
 MAX_CHUNK_ATTEMPTS: Final = 5
 MAX_DRAW_ROUNDS: Final = 20
 _IN_FLIGHT: Final = 2
-_CONTEXT: Final[list[Any]] = ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"]
+_CONTEXT: Final[list[Any]] = list(EPCIS_CONTEXT)
 _URI_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 
-EXISTING_CODES: LiteralString = """
-UNWIND $ids AS id
-MATCH (c:Code {id: id})
-RETURN c.id AS id
-"""
 
-# Counted through the batches of the product: degree counts, no scan of every :Code.
-ISSUED_FOR_GTIN: LiteralString = """
-OPTIONAL MATCH (:Product {gtin: $gtin})<-[:OF]-(b:Batch)
-RETURN coalesce(sum(COUNT { (b)<-[:IN_BATCH]-() }), 0) AS issued
-"""
-
-
-class InvalidCommission(YimaError, ValueError):
-    """A commissioning request with a field that cannot be used; nothing was written.
-
-    Parameters
-    ----------
-    field
-        The request field at fault (``gtin``, ``lot``, ``line``, ``plant``, ``count``, ...).
-    reason
-        Why it was rejected.
-
-    Examples
-    --------
-    >>> str(InvalidCommission("count", "must be at least 1, got 0"))
-    'count: must be at least 1, got 0'
-    """
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-    def __reduce__(self) -> tuple[type[InvalidCommission], tuple[str, str]]:
-        return (type(self), (self.field, self.reason))
-
-
-class UnsafeCommission(UnsafeSerialScheme):
+class UnsafeCommission(InvalidField):
     """A commission after which a guessed serial would be valid too often; nothing was written.
 
     Parameters
@@ -134,16 +97,17 @@ class UnsafeCommission(UnsafeSerialScheme):
 
     def __init__(self, issued: int, count: int, probability: float) -> None:
         super().__init__(
-            f"count: {issued} issued + {count} new serials could be guessed with probability "
+            "count",
+            f"{issued} issued + {count} new serials could be guessed with probability "
             f"{probability:.3g}, which must stay below {GUESS_PROBABILITY_BAR:g}; "
-            "use longer serials or a wider alphabet"
+            "use longer serials or a wider alphabet",
         )
         self.issued = issued
         self.count = count
         self.probability = probability
 
-    def __reduce__(self) -> tuple[type[UnsafeCommission], tuple[int, int, float]]:
-        return (type(self), (self.issued, self.count, self.probability))
+    def __reduce__(self) -> tuple[type[InvalidField], tuple[str, str]]:
+        return (type(self), (self.issued, self.count, self.probability))  # type: ignore[return-value]
 
 
 class PrintFormat(StrEnum):
@@ -185,7 +149,7 @@ class CommissionOrder:
 
         Raises
         ------
-        InvalidCommission
+        InvalidField
             Naming ``gtin`` (digits, length, check digit), ``lot`` (1 to 20 characters of
             GS1 character set 82), ``line`` / ``plant`` (a URI such as an SGLN URN),
             ``count`` (at least 1), ``host`` (http(s) URL) or ``scheme`` (must fit AI (21)).
@@ -198,29 +162,29 @@ class CommissionOrder:
         >>> CommissionOrder.create("9520123456789", "L1", "urn:x:line", "urn:x:plant", 5)
         Traceback (most recent call last):
         ...
-        loaders.commission.InvalidCommission: gtin: GTIN 9520123456789 has check digit 9, ...
+        graph_model.errors.InvalidField: gtin: GTIN 9520123456789 has check digit 9, ...
         """
         try:
             gtin14 = normalize_gtin(gtin)
         except InvalidIdentifier as exc:
-            raise InvalidCommission("gtin", exc.reason) from exc
+            raise InvalidField("gtin", exc.reason) from exc
         try:
             validate_serial(lot, "lot")
         except InvalidIdentifier as exc:
-            raise InvalidCommission("lot", exc.reason) from exc
+            raise InvalidField("lot", exc.reason) from exc
         for name, value in (("line", line), ("plant", plant)):
             if not _URI_RE.fullmatch(value):
-                raise InvalidCommission(
+                raise InvalidField(
                     name, f"{value!r} must be a URI such as urn:epc:id:sgln:6901234.00001.0"
                 )
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise InvalidCommission("count", f"must be a whole number of at least 1, got {count}")
+            raise InvalidField("count", f"must be a whole number of at least 1, got {count}")
         try:
             digital_link(gtin14, "0", lot, host)
         except InvalidIdentifier as exc:
-            raise InvalidCommission("host", exc.reason) from exc
+            raise InvalidField("host", exc.reason) from exc
         if not scheme.fits_ai21:
-            raise InvalidCommission(
+            raise InvalidField(
                 "scheme", "serials must be 1 to 20 characters of GS1 character set 82"
             )
         return cls(gtin14, lot, line, plant, count, host.rstrip("/"), scheme)
@@ -345,10 +309,8 @@ class CommissionService:
 
     Parameters
     ----------
-    driver
-        The Neo4j driver; the service opens its own sessions.
-    database
-        Database name, None for the server's default.
+    db
+        The database handle.
     rng
         Random source of serials; the operating system's CSPRNG unless a test passes a seeded
         :class:`random.Random`.
@@ -358,17 +320,15 @@ class CommissionService:
 
     def __init__(
         self,
-        driver: neo4j.Driver,
-        database: str | None = None,
+        db: Database,
         *,
         rng: random.Random | None = None,
         chunk_size: int = CHUNK_CODES,
     ) -> None:
         if not 1 <= chunk_size <= CHUNK_CODES:
             raise ValueError(f"chunk_size must be between 1 and {CHUNK_CODES}, got {chunk_size}")
-        self._driver = driver
-        self._database = database
-        self._capture = CaptureService(driver, database)
+        self._codes = CodeRepository(db)
+        self._capture = CaptureService(db)
         self._rng = rng if rng is not None else secrets.SystemRandom()
         self._rng_lock = threading.Lock()
         self.chunk_size = chunk_size
@@ -376,13 +336,7 @@ class CommissionService:
     # -- public ---------------------------------------------------------------------------
     def issued(self, gtin: str) -> int:
         """Number of codes of ``gtin`` (any length) already commissioned in the graph."""
-        records, _, _ = self._driver.execute_query(
-            ISSUED_FOR_GTIN,
-            gtin=normalize_gtin(gtin),
-            database_=self._database,
-            routing_=neo4j.RoutingControl.READ,
-        )
-        return int(records[0]["issued"])
+        return self._codes.issued(normalize_gtin(gtin))
 
     def check(self, order: CommissionOrder) -> tuple[int, float]:
         """Codes issued before and the guess probability after ``order``, or UnsafeCommission."""
@@ -465,10 +419,7 @@ class CommissionService:
             return list(generate_serials(n, scheme, self._rng))
 
     def _existing(self, ids: list[str]) -> set[str]:
-        records, _, _ = self._driver.execute_query(
-            EXISTING_CODES, ids=ids, database_=self._database, routing_=neo4j.RoutingControl.READ
-        )
-        return {r["id"] for r in records}
+        return self._codes.existing(ids)
 
     def _unique(
         self,
@@ -579,7 +530,7 @@ class CommissionService:
         for _attempt in range(MAX_CHUNK_ATTEMPTS):
             try:
                 result = self._capture.write(chunk.batch)
-            except ConstraintError:
+            except WriteConflict:
                 result = None
             if result is not None and result.captured:
                 counters.events += 1

@@ -3,18 +3,17 @@ supply, build the layout problem, solve it, compare it with today's layout and s
 
 ``prepare`` does every read and check (so a GraphQL request can tell a big instance from a
 small one before solving), ``solve`` runs the solver and the comparison, ``save`` writes the
-plan. Every rejected input raises :class:`~graph_model.layout.LayoutRequestError` naming the
+plan. Every rejected input raises :class:`~graph_model.layout.InvalidField` naming the
 request field (``k``, ``capacities``, ``distanceMatrix``, ``stores``, ...).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import neo4j
 import numpy as np
 from numpy.typing import NDArray
 
@@ -28,17 +27,20 @@ from algorithms.layout import (
     solve_exact,
     solve_heuristic,
 )
+from graph_model.database import Database
+from graph_model.errors import InvalidField
 from graph_model.layout import (
     CandidateSite,
     LayoutRequest,
-    LayoutRequestError,
     PlanAssignment,
     PlanComparisonSummary,
     PlanSite,
+    SolveMethod,
     StoreDemand,
     StoredPlan,
 )
 from graph_model.repositories.layout import LayoutRepository
+from services.jobs import JobOutcome, Progress
 
 __all__ = ["EXACT_AUTO_LIMIT", "LayoutService", "PreparedLayout"]
 
@@ -101,8 +103,8 @@ class PreparedLayout:
 class LayoutService:
     """Plans channel layouts from the graph and stores them."""
 
-    def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
-        self.repository = LayoutRepository(driver, database)
+    def __init__(self, db: Database) -> None:
+        self.repository = LayoutRepository(db)
 
     # -- reading and checking -------------------------------------------------------------
 
@@ -111,7 +113,7 @@ class LayoutService:
 
         Raises
         ------
-        LayoutRequestError
+        InvalidField
             On any input that cannot be planned, naming the field.
         """
         _check_request(request)
@@ -157,7 +159,7 @@ class LayoutService:
         elif request.region_code is not None:
             ids, field = repo.region_store_ids(request.region_code), "regionCode"
             if not ids:
-                raise LayoutRequestError(field, f"no store lies in region {request.region_code!r}")
+                raise InvalidField(field, f"no store lies in region {request.region_code!r}")
         else:
             ids, field = (
                 repo.active_store_ids(
@@ -166,13 +168,13 @@ class LayoutService:
                 "periodFrom",
             )
             if not ids:
-                raise LayoutRequestError(
+                raise InvalidField(
                     field, f"no store has {request.demand_source} units in the period"
                 )
         if not ids:
-            raise LayoutRequestError(field, "lists no store")
+            raise InvalidField(field, "lists no store")
         if len(set(ids)) != len(ids):
-            raise LayoutRequestError(field, "lists a store twice")
+            raise InvalidField(field, "lists a store twice")
         found = {
             s.id: s
             for s in repo.store_demand(
@@ -181,17 +183,17 @@ class LayoutService:
         }
         unknown = [i for i in ids if i not in found]
         if unknown:
-            raise LayoutRequestError(field, f"unknown stores: {_listing(unknown)}")
+            raise InvalidField(field, f"unknown stores: {_listing(unknown)}")
         stores = tuple(found[i] for i in ids)
         if sum(s.demand for s in stores) <= 0:
-            raise LayoutRequestError(
+            raise InvalidField(
                 "demandSource",
                 f"the {len(stores)} stores have no {request.demand_source} units in the period",
             )
         if request.distance_matrix is None:
             unlocated = [s.id for s in stores if not s.located]
             if unlocated:
-                raise LayoutRequestError(
+                raise InvalidField(
                     "stores",
                     f"{len(unlocated)} stores have no coordinates ({_listing(unlocated)}); "
                     "give them lat/lon or supply a distanceMatrix",
@@ -209,7 +211,7 @@ class LayoutService:
             named = list(request.matrix_site_ids)
             sites = _known(repo.sites(named), named, "distanceMatrix.siteIds")
             if len(set(named)) != len(named):
-                raise LayoutRequestError("distanceMatrix.siteIds", "lists a site twice")
+                raise InvalidField("distanceMatrix.siteIds", "lists a site twice")
             return tuple(sites)
         store_ids = [s.id for s in stores]
         found: list[CandidateSite] = []
@@ -222,7 +224,7 @@ class LayoutService:
         for field, ids in (("siteIds", request.site_ids), ("mustOpen", request.must_open)):
             unlocated = [s.id for s in found if s.id in ids and not s.located]
             if unlocated:
-                raise LayoutRequestError(field, f"sites without coordinates: {_listing(unlocated)}")
+                raise InvalidField(field, f"sites without coordinates: {_listing(unlocated)}")
         # Today's suppliers are always candidates, so the plan can be compared with them.
         found += repo.sites(sorted(set(current_ids.values())))
         unique: dict[str, CandidateSite] = {}
@@ -230,7 +232,7 @@ class LayoutService:
             if site.located:
                 unique.setdefault(site.id, site)
         if not unique:
-            raise LayoutRequestError(
+            raise InvalidField(
                 "siteIds", "no candidate site with coordinates; name sites or include cities"
             )
         return tuple(unique.values())
@@ -242,21 +244,22 @@ class LayoutService:
 
         Raises
         ------
-        LayoutRequestError
+        InvalidField
             When the capacities admit no plan (``capacities``).
         """
         request = prepared.request
         problem = prepared.problem
         method = request.method
-        if method == "auto":
-            method = "exact" if prepared.size <= EXACT_AUTO_LIMIT else "heuristic"
+        if method == SolveMethod.AUTO:
+            exact = prepared.size <= EXACT_AUTO_LIMIT
+            method = SolveMethod.EXACT if exact else SolveMethod.HEURISTIC
         try:
-            if method == "exact":
+            if method == SolveMethod.EXACT:
                 plan = solve_exact(problem, time_limit=request.time_limit, seed=request.seed)
             else:
                 plan = solve_heuristic(problem, time_limit=request.time_limit, seed=request.seed)
         except LayoutInfeasibleError as exc:
-            raise LayoutRequestError("capacities", exc.reason) from None
+            raise InvalidField("capacities", exc.reason) from None
         return _describe(prepared, plan, plan_id or str(uuid.uuid4()))
 
     def save(self, plan: StoredPlan) -> StoredPlan:
@@ -268,18 +271,14 @@ class LayoutService:
         """Prepare, solve and store: the whole synchronous path."""
         return self.save(self.solve(self.prepare(request)))
 
-    def run_job(self, job_id: str, prepared: PreparedLayout) -> None:
-        """Solve and store in the background, recording the outcome on the job."""
-        self.repository.set_running(job_id)
-        try:
+    def job(self, prepared: PreparedLayout) -> Callable[[Progress], JobOutcome]:
+        """The work of a background plan, for the job runner: solve, store, name the plan."""
+
+        def work(progress: Progress) -> JobOutcome:
             plan = self.save(self.solve(prepared))
-        except LayoutRequestError as exc:
-            self.repository.finish_job(job_id, error_field=exc.field, error=str(exc))
-            return
-        except Exception as exc:  # the job records why; the plan was not stored
-            self.repository.finish_job(job_id, error=f"{type(exc).__name__}: {exc}")
-            raise
-        self.repository.finish_job(job_id, plan_id=plan.id)
+            return JobOutcome(result_id=plan.id, detail={"cost": plan.cost, "gap": plan.gap})
+
+        return work
 
 
 # -- checks ---------------------------------------------------------------------------------
@@ -287,46 +286,40 @@ class LayoutService:
 
 def _check_request(request: LayoutRequest) -> None:
     if request.model == "p_median" and request.k is None:
-        raise LayoutRequestError("k", "the p_median model needs the number of sites to open")
+        raise InvalidField("k", "the p_median model needs the number of sites to open")
     if request.k is not None and request.k < 1:
-        raise LayoutRequestError("k", f"must be at least 1, got {request.k}")
+        raise InvalidField("k", f"must be at least 1, got {request.k}")
     if request.radius_km is not None and not (0 <= request.radius_km < float("inf")):
-        raise LayoutRequestError(
-            "radiusKm", f"must be a non-negative number, got {request.radius_km}"
-        )
+        raise InvalidField("radiusKm", f"must be a non-negative number, got {request.radius_km}")
     if not 0 < request.time_limit <= 3600:
-        raise LayoutRequestError("timeLimit", f"must be in (0, 3600] s, got {request.time_limit}")
+        raise InvalidField("timeLimit", f"must be in (0, 3600] s, got {request.time_limit}")
     if (
         request.period_from is not None
         and request.period_to is not None
         and request.period_from >= request.period_to
     ):
-        raise LayoutRequestError("periodTo", "must be after periodFrom")
+        raise InvalidField("periodTo", "must be after periodFrom")
     if request.distance_matrix is not None and (
         request.matrix_store_ids is None or request.matrix_site_ids is None
     ):
-        raise LayoutRequestError(
-            "distanceMatrix", "needs storeIds and siteIds for its rows/columns"
-        )
+        raise InvalidField("distanceMatrix", "needs storeIds and siteIds for its rows/columns")
     for field, values in (("capacities", request.capacities), ("fixedCosts", request.fixed_costs)):
         for site, value in values.items():
             if not (0 <= value < float("inf")):
-                raise LayoutRequestError(field, f"site {site}: must be non-negative, got {value}")
+                raise InvalidField(field, f"site {site}: must be non-negative, got {value}")
     for field, default in (
         ("defaultCapacity", request.default_capacity),
         ("defaultFixedCost", request.default_fixed_cost),
     ):
         if default is not None and not (0 <= default < float("inf")):
-            raise LayoutRequestError(field, f"must be non-negative, got {default}")
+            raise InvalidField(field, f"must be non-negative, got {default}")
 
 
 def _known(sites: Iterable[CandidateSite], ids: Sequence[str], field: str) -> list[CandidateSite]:
     by_id = {s.id: s for s in sites}
     unknown = [i for i in ids if i not in by_id]
     if unknown:
-        raise LayoutRequestError(
-            field, f"no party or region with id {_listing(unknown)} in the graph"
-        )
+        raise InvalidField(field, f"no party or region with id {_listing(unknown)} in the graph")
     return [by_id[i] for i in ids]
 
 
@@ -335,12 +328,12 @@ def _matrix(
 ) -> FloatArray:
     rows = request.distance_matrix or ()
     if len(rows) != len(stores):
-        raise LayoutRequestError(
+        raise InvalidField(
             "distanceMatrix", f"has {len(rows)} rows for {len(stores)} stores (storeIds)"
         )
     for i, row in enumerate(rows):
         if len(row) != len(sites):
-            raise LayoutRequestError(
+            raise InvalidField(
                 "distanceMatrix",
                 f"row {i} has {len(row)} entries for {len(sites)} sites (siteIds); "
                 "the matrix must be stores × sites",
@@ -349,7 +342,7 @@ def _matrix(
     bad = np.argwhere(~np.isfinite(km) | (km < 0))
     if bad.size:
         i, j = (int(v) for v in bad[0])
-        raise LayoutRequestError(
+        raise InvalidField(
             "distanceMatrix",
             f"entry [{i}][{j}] is {km[i, j]:g}; distances must be finite and non-negative",
         )
@@ -364,20 +357,18 @@ def _must_open(
 ) -> tuple[int, ...]:
     missing = [s for s in request.must_open if s not in index]
     if missing:
-        raise LayoutRequestError("mustOpen", f"not among the candidate sites: {_listing(missing)}")
+        raise InvalidField("mustOpen", f"not among the candidate sites: {_listing(missing)}")
     kept = {index[s] for s in request.must_open}
     if request.keep_current_sites:
         today = {j for j in current if j is not None}
         if not today:
-            raise LayoutRequestError(
+            raise InvalidField(
                 "keepCurrentSites", "no store has a known supplier with coordinates today"
             )
         kept |= today
     if request.k is not None and len(kept) > request.k:
         names = _listing([sites[j].id for j in sorted(kept)])
-        raise LayoutRequestError(
-            "k", f"is {request.k}, but {len(kept)} sites must stay open ({names})"
-        )
+        raise InvalidField("k", f"is {request.k}, but {len(kept)} sites must stay open ({names})")
     return tuple(sorted(kept))
 
 
@@ -396,7 +387,7 @@ def _capacities(
         if value is None:
             value = request.default_capacity
         if value is None:
-            raise LayoutRequestError(
+            raise InvalidField(
                 "capacities",
                 f"site {site.id} has no capacity; give capacities or defaultCapacity",
             )
@@ -405,7 +396,7 @@ def _capacities(
     largest = float(capacity.max())
     too_big = [s.id for s in stores if s.demand > largest]
     if too_big:
-        raise LayoutRequestError(
+        raise InvalidField(
             "capacities",
             f"stores {_listing(too_big)} need more than the largest site capacity ({largest:g}); "
             "each store is served by one site",
@@ -418,7 +409,7 @@ def _capacities(
     )
     if best < total:
         what = "all sites" if request.k is None else f"the {request.k} largest sites"
-        raise LayoutRequestError(
+        raise InvalidField(
             "capacities", f"{what} hold {best:g}, less than the total demand {total:g}"
         )
     return capacity
@@ -434,7 +425,7 @@ def _fixed_costs(request: LayoutRequest, sites: Sequence[CandidateSite]) -> Floa
         values.append(0.0 if value is None else float(value))
     fixed = np.array(values)
     if request.model == "uncapacitated" and request.k is None and not fixed.any():
-        raise LayoutRequestError(
+        raise InvalidField(
             "fixedCosts",
             "the uncapacitated model weighs opening costs against distance; with none, "
             "every site opens (give fixedCosts / defaultFixedCost, or k)",
@@ -448,11 +439,11 @@ def _check_site_keys(
     known = {s.id for s in sites}
     unknown = sorted(set(values) - known)
     if unknown:
-        raise LayoutRequestError(field, f"not among the candidate sites: {_listing(unknown)}")
+        raise InvalidField(field, f"not among the candidate sites: {_listing(unknown)}")
 
 
-def _request_error(exc: LayoutInputError) -> LayoutRequestError:
-    return LayoutRequestError(_FIELDS.get(exc.field, exc.field), exc.reason)
+def _request_error(exc: LayoutInputError) -> InvalidField:
+    return InvalidField(_FIELDS.get(exc.field, exc.field), exc.reason)
 
 
 # -- describing the plan -----------------------------------------------------------------------

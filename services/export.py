@@ -14,12 +14,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Final
 
-import neo4j
-
-from graph_model.errors import InvalidIdentifier
+from graph_model.database import Database
+from graph_model.errors import InvalidField, InvalidIdentifier
 from graph_model.export import (
     EPCIS_CONTEXT,
-    ExportArgumentError,
     ExportedEvent,
     ExportSubject,
     ExportSubjectNotFound,
@@ -48,15 +46,15 @@ LotKey = tuple[str | None, str | None, str | None]
 class ProvenanceExporter:
     """Builds :class:`~graph_model.export.ProvenanceExport` values for codes and lots."""
 
-    def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
-        self._provenance = ProvenanceRepository(driver, database)
-        self._stored = ExportRepository(driver, database)
+    def __init__(self, db: Database) -> None:
+        self._provenance = ProvenanceRepository(db)
+        self._stored = ExportRepository(db)
 
     def export(self, *, code: str | None = None, lot: str | None = None) -> ProvenanceExport:
         """The export of exactly one of ``code`` (any form of a unit's code) or ``lot``."""
         if (code is None) == (lot is None):
             argument = "code" if code is None else "lot"
-            raise ExportArgumentError(argument, "give either a code or a lot, not both or none")
+            raise InvalidField(argument, "give either a code or a lot, not both or none")
         return self.for_code(code) if code is not None else self.for_lot(lot or "")
 
     def for_code(self, text: str) -> ProvenanceExport:
@@ -65,7 +63,7 @@ class ProvenanceExporter:
         try:
             unit = parse_unit_identifier(text)
         except InvalidIdentifier as exc:
-            raise ExportArgumentError("code", exc.reason) from exc
+            raise InvalidField("code", exc.reason) from exc
         found = self._provenance.trace([unit.epc])
         if unit.epc not in found:
             raise ExportSubjectNotFound(
@@ -80,7 +78,7 @@ class ProvenanceExporter:
         try:
             ref = parse_lot_reference(text)
         except InvalidIdentifier as exc:
-            raise ExportArgumentError("lot", exc.reason) from exc
+            raise InvalidField("lot", exc.reason) from exc
         if ref.gtin is None:
             batches = self._provenance.batches_of_lot(ref.lot)
             if not batches:
@@ -88,7 +86,7 @@ class ProvenanceExporter:
                     "lot", text, f"unknown lot: no units of lot {ref.lot!r}"
                 )
             if len(batches) > 1:
-                raise ExportArgumentError(
+                raise InvalidField(
                     "lot",
                     f"lot {ref.lot!r} exists for several products ({', '.join(batches)}); "
                     "give it as GTIN|LOT",
@@ -137,9 +135,9 @@ class ProvenanceExporter:
 
 def _check_length(argument: str, text: str) -> None:
     if not text.strip():
-        raise ExportArgumentError(argument, "must not be empty")
+        raise InvalidField(argument, "must not be empty")
     if len(text) > MAX_ARGUMENT_LENGTH:
-        raise ExportArgumentError(
+        raise InvalidField(
             argument, f"is {len(text)} characters long; at most {MAX_ARGUMENT_LENGTH}"
         )
 

@@ -9,39 +9,28 @@ duplicate and changes nothing.
 
 from __future__ import annotations
 
-import json
 import queue
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-import neo4j
-
-from graph_model.errors import YimaError
-from graph_model.events import EpcisEvent
-from graph_model.projection import Projection, project
+from graph_model.database import Database, Transaction
+from graph_model.errors import InvalidField, WriteConflict
+from graph_model.projection import project
 from graph_model.repositories.events import EventRepository
-from loaders.epcis.document import (
-    EpcisValidationError,
-    EventProblem,
-    document_envelope,
-    parse_event,
-)
-from loaders.epcis.hash import HashContext
+from loaders.epcis.batch import PreparedBatch, prepare, raw_json, read_document
+from loaders.epcis.document import EpcisValidationError, EventProblem, document_envelope
 
 __all__ = [
     "CaptureBehaviour",
     "CaptureLimitExceeded",
     "CaptureResult",
     "CaptureService",
-    "PreparedBatch",
     "StreamTotals",
-    "read_document",
-    "rebuild_projection",
 ]
 
 DEFAULT_CAPTURE_LIMIT = 10_000
@@ -52,13 +41,14 @@ class CaptureBehaviour(StrEnum):
     PROCEED = "proceed"
 
 
-class CaptureLimitExceeded(YimaError):
+class CaptureLimitExceeded(InvalidField):
     """A document with more events than the capture limit allows."""
 
     def __init__(self, count: int, limit: int) -> None:
         super().__init__(
-            f"eventList: {count} events exceed the capture limit of {limit}; "
-            "split the document or raise GS1-EPCIS-Capture-Limit"
+            "eventList",
+            f"{count} events exceed the capture limit of {limit}; "
+            "split the document or raise GS1-EPCIS-Capture-Limit",
         )
         self.count = count
         self.limit = limit
@@ -78,15 +68,6 @@ class CaptureResult:
     def rejected(self) -> bool:
         """True when the capture wrote nothing because of invalid events."""
         return bool(self.problems) and not self.captured and not self.duplicates
-
-    def merge(self, other: CaptureResult) -> CaptureResult:
-        return CaptureResult(
-            self.captured + other.captured,
-            self.duplicates + other.duplicates,
-            self.problems + other.problems,
-            self.corrected + other.corrected,
-            self.units + other.units,
-        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -116,69 +97,18 @@ class StreamTotals:
         self.units += result.units
 
 
-@dataclass(slots=True)
-class PreparedBatch:
-    """Events parsed and projected, ready for one write transaction."""
-
-    events: list[EpcisEvent] = field(default_factory=list)
-    problems: list[EventProblem] = field(default_factory=list)
-    context: Any = None
-    projection: Projection | None = None
-
-
-def prepare(
-    objects: Sequence[Any], context: Any = None, *, hash_context: HashContext | None = None
-) -> PreparedBatch:
-    """Parse and validate ``objects`` (event JSON objects) and keep every problem found.
-
-    ``context`` is the ``@context`` the events came with (kept with each stored event);
-    ``hash_context`` the document's hashing context when there is a document around them.
-    """
-    batch = PreparedBatch(context=context)
-    if hash_context is None:
-        hash_context = HashContext.from_context(context)
-    seen: set[str] = set()
-    for i, obj in enumerate(objects):
-        try:
-            event = parse_event(obj, index=i, context=hash_context)
-        except EpcisValidationError as exc:
-            batch.problems.extend(exc.problems)
-            continue
-        if event.event_id in seen:
-            continue  # the same event twice in one document is captured once
-        seen.add(event.event_id)
-        batch.events.append(event)
-    return batch
-
-
-def read_document(document: Mapping[str, Any]) -> PreparedBatch:
-    """Check the envelope of ``document`` and parse its events."""
-    objects, hash_context = document_envelope(document)
-    return prepare(objects, document.get("@context"), hash_context=hash_context)
-
-
-def _raw_json(event: EpcisEvent, context: Any = None) -> str:
-    """The event as captured, carrying its document's ``@context`` so it stands alone."""
-    raw = dict(event.raw)
-    if context is not None and "@context" not in raw:
-        raw = {"@context": context, **raw}
-    return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
-
-
 class CaptureService:
     """Captures EPCIS documents and events into the graph."""
 
     def __init__(
         self,
-        driver: neo4j.Driver,
-        database: str | None = None,
+        db: Database,
         capture_limit: int = DEFAULT_CAPTURE_LIMIT,
         writers: int = 1,
     ) -> None:
         self.writers = max(1, writers)
-        self._driver = driver
-        self._database = database
-        self._events = EventRepository(driver, database)
+        self._db = db
+        self._events = EventRepository(db)
         self.capture_limit = capture_limit
 
     # -- public ---------------------------------------------------------------------------
@@ -217,8 +147,7 @@ class CaptureService:
         """Write the valid events of ``batch`` in one transaction, skipping stored ones."""
         if not batch.events:
             return CaptureResult()
-        with self._driver.session(database=self._database) as session:
-            return session.execute_write(self._write_tx, batch)
+        return self._db.write(self._write_tx, batch)
 
     def capture_stream(
         self,
@@ -248,7 +177,7 @@ class CaptureService:
                     if batch.problems:
                         raise EpcisValidationError(batch.problems)
                     batch.projection = project(
-                        (e, _raw_json(e, batch.context)) for e in batch.events
+                        (e, raw_json(e, batch.context)) for e in batch.events
                     )
                     ready.put(batch)
                 ready.put(None)
@@ -277,23 +206,23 @@ class CaptureService:
     def _write_retrying(self, batch: PreparedBatch) -> CaptureResult:
         try:
             return self.write(batch)
-        except neo4j.exceptions.ConstraintError:
+        except WriteConflict:
             # The same event arrived in two documents written at once; the retry's
             # de-duplication read now sees the one that won.
             batch.projection = None
             return self.write(batch)
 
-    def _write_tx(self, tx: neo4j.ManagedTransaction, batch: PreparedBatch) -> CaptureResult:
+    def _write_tx(self, tx: Transaction, batch: PreparedBatch) -> CaptureResult:
         projection = batch.projection
         if projection is None:
-            projection = project((e, _raw_json(e, batch.context)) for e in batch.events)
+            projection = project((e, raw_json(e, batch.context)) for e in batch.events)
         inserted = self._events.insert_events(tx, projection.events)
         fresh = [e for e in batch.events if e.event_id in inserted]
         stored = [e for e in batch.events if e.event_id not in inserted]
         corrections = [e for e in stored if e.error_declaration]
         if corrections:
             self._events.declare_errors(
-                tx, [(e.event_id, _raw_json(e, batch.context)) for e in corrections]
+                tx, [(e.event_id, raw_json(e, batch.context)) for e in corrections]
             )
         if fresh and len(fresh) != len(batch.events):
             projection = project((e, "") for e in fresh)
@@ -305,25 +234,3 @@ class CaptureService:
             corrected=tuple(e.event_id for e in corrections),
             units=projection.units if fresh else 0,
         )
-
-
-def _replay(tx: neo4j.ManagedTransaction, repo: EventRepository, projection: Projection) -> None:
-    repo.write(tx, projection, with_events=False)
-
-
-def rebuild_projection(driver: neo4j.Driver, database: str | None = None) -> int:
-    """Delete the projected graph and replay every stored event into it, in time order."""
-    repo = EventRepository(driver, database)
-    repo.clear_projection()
-    replayed = 0
-    for page in repo.iter_event_json():
-        # The stored id wins: an event captured without an eventID is known by its hash.
-        events = [
-            replace(parse_event(json.loads(text), index=i), event_id=event_id)
-            for i, (event_id, text) in enumerate(page)
-        ]
-        projection = project((e, "") for e in events)
-        with driver.session(database=database) as session:
-            session.execute_write(_replay, repo, projection)
-        replayed += len(events)
-    return replayed

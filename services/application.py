@@ -1,0 +1,84 @@
+"""The application as the adapters see it: the database and the use cases built on it.
+
+Opened once by the API's lifespan (or a CLI command) and handed to every request through its
+context; nothing is held in a module global.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graph_model.database import Database
+from graph_model.jobs import Job, JobKind
+from graph_model.repositories.event_query import EventQueryRepository
+from graph_model.repositories.jobs import JobRepository
+from graph_model.repositories.layout import LayoutRepository
+from graph_model.schema import apply_schema
+from graph_model.settings import DatabaseSettings
+from services.capture import CaptureBehaviour, CaptureService
+from services.jobs import JobOutcome, JobRunner, Progress
+from services.layout import LayoutService, PreparedLayout
+
+__all__ = ["Application"]
+
+
+@dataclass
+class Application:
+    db: Database
+    capture: CaptureService
+    jobs: JobRepository
+    runner: JobRunner
+    events: EventQueryRepository
+    layouts: LayoutRepository
+
+    @classmethod
+    def open(cls, db: Database, *, start_runner: bool = True) -> Application:
+        """The application on ``db``; with ``start_runner``, jobs left behind by processes
+        that stopped are marked failed and the heartbeat starts."""
+        jobs = JobRepository(db)
+        app = cls(
+            db=db,
+            capture=CaptureService(db),
+            jobs=jobs,
+            runner=JobRunner(jobs),
+            events=EventQueryRepository(db),
+            layouts=LayoutRepository(db),
+        )
+        if start_runner:
+            app.runner.start()
+        return app
+
+    @classmethod
+    def from_settings(cls, settings: DatabaseSettings) -> Application:
+        """Open the database of ``settings``, apply the schema, open the application."""
+        db = Database.open(settings)
+        apply_schema(db)
+        return cls.open(db)
+
+    def close(self) -> None:
+        self.runner.close(wait=True)
+        self.db.close()
+
+    def layout_service(self) -> LayoutService:
+        return LayoutService(self.db)
+
+    def submit_capture(
+        self, document: Mapping[str, Any], behaviour: CaptureBehaviour, limit: int | None
+    ) -> Job:
+        """Queue ``document`` for capture; its job reports what was captured."""
+
+        def work(progress: Progress) -> JobOutcome:
+            result = self.capture.capture_document(document, behaviour, limit)
+            report = result.as_dict()
+            return JobOutcome(
+                succeeded=not result.problems,
+                detail={"behaviour": behaviour.value, **report},
+            )
+
+        return self.runner.submit(JobKind.CAPTURE, work, detail={"behaviour": behaviour.value})
+
+    def submit_layout(self, prepared: PreparedLayout) -> Job:
+        """Queue a prepared layout plan; its job names the stored plan."""
+        return self.runner.submit(JobKind.LAYOUT, self.layout_service().job(prepared))

@@ -1,0 +1,137 @@
+"""The one job facility: background work with its state in the graph.
+
+Every capture, layout plan and bulk analysis that does not answer at once is submitted here.
+The runner keeps one bounded pool per lane (``JobKind.lane``): captures have their own, so a
+long analysis never starves the EPCIS documents partners are waiting on. A job's state lives
+in its ``(:Job)`` node, so any API replica answers for it; the runner refreshes a heartbeat
+on the jobs it holds, and jobs whose heartbeat went stale (their process died) are marked
+failed, at start and every ``sweep_every`` seconds, never left running.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph_model.errors import FieldProblem, InvalidField, YimaError
+from graph_model.jobs import Job, JobKind
+from graph_model.repositories.jobs import JobRepository
+
+__all__ = ["JobOutcome", "JobRunner", "Progress"]
+
+log = logging.getLogger("yima.jobs")
+
+#: Reports the share of the work done, 0 to 1.
+Progress = Callable[[float], None]
+
+DEFAULT_LANES: Mapping[str, int] = {"capture": 2, "analysis": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class JobOutcome:
+    """What a job's work returns: whether it succeeded, what it made, its report."""
+
+    succeeded: bool = True
+    result_id: str | None = None
+    detail: Mapping[str, Any] | None = None
+    error: FieldProblem | None = None
+
+
+@dataclass
+class JobRunner:
+    """Runs submitted work in bounded per-lane pools and records it as ``(:Job)`` nodes."""
+
+    jobs: JobRepository
+    lanes: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_LANES))
+    heartbeat_every: float = 10.0
+    stale_after: float = 60.0
+    sweep_every: float = 30.0
+    name: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    )
+    _pools: dict[str, ThreadPoolExecutor] = field(init=False, default_factory=dict)
+    _stop: threading.Event = field(init=False, default_factory=threading.Event)
+    _ticker: threading.Thread | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        for lane, workers in self.lanes.items():
+            self._pools[lane] = ThreadPoolExecutor(max(1, workers), thread_name_prefix=lane)
+
+    def start(self) -> list[str]:
+        """Fail the jobs left behind by processes that stopped; start the heartbeat. Returns
+        the ids of the jobs marked failed."""
+        failed = self.jobs.fail_stale(self.stale_after)
+        self._ticker = threading.Thread(target=self._tick, name="yima-jobs", daemon=True)
+        self._ticker.start()
+        return failed
+
+    def close(self, *, wait: bool = True) -> None:
+        """Stop taking work; with ``wait``, finish what is queued (analyses are cancelled)."""
+        self._stop.set()
+        for lane, pool in self._pools.items():
+            pool.shutdown(wait=wait and lane == "capture", cancel_futures=lane != "capture")
+        if self._ticker is not None:
+            self._ticker.join(timeout=1)
+
+    def submit(
+        self,
+        kind: JobKind,
+        work: Callable[[Progress], JobOutcome],
+        *,
+        detail: Mapping[str, Any] | None = None,
+    ) -> Job:
+        """Record a pending job of ``kind`` and queue ``work`` in its lane."""
+        job = self.jobs.create(str(uuid.uuid4()), kind, self.name, detail)
+        self._pools[kind.lane].submit(self._run, job.id, work)
+        return job
+
+    def _run(self, job_id: str, work: Callable[[Progress], JobOutcome]) -> None:
+        self.jobs.start(job_id)
+        last = [0.0]
+
+        def progress(share: float) -> None:
+            now = time.monotonic()
+            if now - last[0] >= 1.0:  # at most one write a second
+                last[0] = now
+                self.jobs.progress(job_id, share)
+
+        try:
+            outcome = work(progress)
+        except InvalidField as exc:
+            self.jobs.finish(job_id, succeeded=False, error=exc.problems[0])
+            return
+        except YimaError as exc:
+            self.jobs.finish(job_id, succeeded=False, error=FieldProblem("-", str(exc)))
+            return
+        except Exception:  # the job says it failed; the log keeps the traceback
+            log.exception("job %s failed", job_id)
+            self.jobs.finish(
+                job_id, succeeded=False, error=FieldProblem("-", "internal error (see the log)")
+            )
+            return
+        self.jobs.finish(
+            job_id,
+            succeeded=outcome.succeeded,
+            result_id=outcome.result_id,
+            detail=outcome.detail,
+            error=outcome.error,
+        )
+
+    def _tick(self) -> None:
+        next_sweep = time.monotonic() + self.sweep_every
+        while not self._stop.wait(self.heartbeat_every):
+            try:
+                self.jobs.heartbeat(self.name)
+                if time.monotonic() >= next_sweep:
+                    next_sweep = time.monotonic() + self.sweep_every
+                    self.jobs.fail_stale(self.stale_after)
+            except Exception:  # the database may be away for a while; try again next tick
+                log.warning("job heartbeat failed", exc_info=True)
