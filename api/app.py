@@ -16,9 +16,10 @@ from api.graphql.context import Context
 from api.graphql.schema import schema
 from api.rest import capture, events
 from api.rest import export as export_rest
-from api.services import Services
-from graph_model.schema import apply_schema
-from graph_model.settings import DatabaseSettings, open_driver
+from api.rest.problems import EXCEPTION_HANDLERS
+from graph_model.errors import DatabaseUnavailable
+from graph_model.settings import DatabaseSettings
+from services.application import Application
 
 __all__ = ["create_app"]
 
@@ -29,11 +30,11 @@ class YimaGraphQL(GraphQL[Context, None]):
 
 
 def health(request: Request) -> Response:
-    services: Services = request.app.state.services
+    services: Application = request.app.state.services
     try:
-        services.driver.verify_connectivity()
-    except Exception as exc:  # the probe reports, it does not raise
-        return JSONResponse({"status": "unavailable", "neo4j": str(exc)}, status_code=503)
+        services.db.verify()
+    except DatabaseUnavailable:  # the probe reports, it does not raise
+        return JSONResponse({"status": "unavailable"}, status_code=503)
     return JSONResponse({"status": "ok"})
 
 
@@ -42,9 +43,7 @@ def create_app(settings: DatabaseSettings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        driver = open_driver(settings)
-        apply_schema(driver, settings.database)
-        app.state.services = Services.open(driver, settings)
+        app.state.services = Application.from_settings(settings)
         try:
             yield
         finally:
@@ -55,6 +54,7 @@ def create_app(settings: DatabaseSettings | None = None) -> Starlette:
         Route("/health", health),
         Route("/capture", capture.capture_document, methods=["POST"]),
         Route("/capture/{capture_id}", capture.capture_job, methods=["GET"]),
+        Route("/jobs/{job_id}", capture.job_view, methods=["GET"]),
         Route("/events", capture.capture_event, methods=["POST"]),
         Route("/events", events.query_events, methods=["GET"]),
         Route("/events/{event_id:path}", events.event_by_id, methods=["GET"]),
@@ -62,4 +62,4 @@ def create_app(settings: DatabaseSettings | None = None) -> Starlette:
         Route("/export/provenance", export_rest.provenance_export, methods=["GET"]),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers=dict(EXCEPTION_HANDLERS))

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from api.services import Services
+from services.application import Application
 
 __all__ = ["Context"]
 
@@ -15,7 +15,7 @@ __all__ = ["Context"]
 @dataclass
 class Context:
     request: Request
-    services: Services
+    services: Application
     # DataLoaders live here, one set per request, never shared between requests.
     loaders: dict[str, Any] = field(default_factory=dict)
     response: Any = None

@@ -14,6 +14,7 @@ from api.graphql.mutations.record_scan import record_scan
 from api.graphql.mutations.save_master_data import save_master_data
 from api.graphql.queries.code import code
 from api.graphql.queries.export import provenance_export
+from api.graphql.queries.jobs import job, jobs
 from api.graphql.queries.layout import layout_job, layout_plan
 from api.graphql.queries.lot import lot, product_recall
 from api.graphql.queries.verify import verify
@@ -30,6 +31,8 @@ class Query:
         return True
 
     code = strawberry.field(resolver=code)
+    job = strawberry.field(resolver=job)
+    jobs = strawberry.field(resolver=jobs)
     layout_job = strawberry.field(resolver=layout_job)
     layout_plan = strawberry.field(resolver=layout_plan)
     lot = strawberry.field(resolver=lot)

@@ -1,5 +1,5 @@
 """``POST /capture`` (asynchronous, a job to poll), ``GET /capture/{id}`` and ``POST /events``
-(one event, synchronous), per the EPCIS 2.0 REST binding."""
+(one event, synchronous), per the EPCIS 2.0 REST binding; ``GET /jobs/{id}`` for any job."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from api.rest.problems import problem
-from graph_model.errors import NotFound
-from loaders.capture import CaptureBehaviour, CaptureLimitExceeded
+from api.rest.problems import BadRequest
+from graph_model.errors import InvalidField
+from graph_model.jobs import Job, JobKind, JobStatus
 from loaders.epcis.document import EpcisValidationError, document_envelope
+from services.capture import CaptureBehaviour
 
-__all__ = ["capture_document", "capture_event", "capture_job"]
+__all__ = ["capture_document", "capture_event", "capture_job", "job_document", "job_view"]
 
 JSON_TYPES = ("application/json", "application/ld+json")
 
@@ -23,79 +24,93 @@ JSON_TYPES = ("application/json", "application/ld+json")
 async def _json_body(request: Request) -> Any:
     ctype = request.headers.get("content-type", "application/json").split(";")[0].strip()
     if ctype not in JSON_TYPES:
-        raise _BadRequest(415, f"Content-Type: {ctype!r} is not supported; send {JSON_TYPES}")
+        raise BadRequest(415, f"Content-Type: {ctype!r} is not supported; send {JSON_TYPES}")
     try:
         return json.loads(await request.body())
     except (ValueError, UnicodeDecodeError) as exc:
-        raise _BadRequest(400, f"body: not valid JSON ({exc})") from exc
+        raise BadRequest(400, f"body: not valid JSON ({exc})") from exc
 
 
-class _BadRequest(Exception):
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
+def capture_report(job: Job) -> dict[str, Any]:
+    """A capture job as the EPCIS 2.0 REST binding shows it at ``/capture/{id}``."""
+    detail = job.detail
+    return {
+        "captureID": job.id,
+        "running": job.running,
+        "success": job.status is JobStatus.SUCCEEDED,
+        "status": job.status.value,
+        "createdAt": job.created_at.isoformat(),
+        "finishedAt": None if job.finished_at is None else job.finished_at.isoformat(),
+        "captureErrorBehaviour": detail.get("behaviour", CaptureBehaviour.ROLLBACK.value),
+        "capturedEvents": int(detail.get("captured") or 0),
+        "duplicateEvents": list(detail.get("duplicates") or ()),
+        "errors": list(detail.get("problems") or ())
+        + ([{"reason": job.error.reason}] if job.error else []),
+    }
 
 
-def _problems(exc: EpcisValidationError) -> list[dict[str, Any]]:
-    return [
-        {"index": p.index, "eventID": p.event_id, "field": p.field, "reason": p.reason}
-        for p in exc.problems
-    ]
+def job_document(job: Job) -> dict[str, Any]:
+    """Any job as JSON."""
+    return {
+        "id": job.id,
+        "kind": job.kind.value,
+        "status": job.status.value,
+        "progress": job.progress,
+        "createdAt": job.created_at.isoformat(),
+        "startedAt": None if job.started_at is None else job.started_at.isoformat(),
+        "finishedAt": None if job.finished_at is None else job.finished_at.isoformat(),
+        "resultId": job.result_id,
+        "error": None
+        if job.error is None
+        else {"path": job.error.path, "reason": job.error.reason},
+        "detail": dict(job.detail),
+    }
 
 
 async def capture_document(request: Request) -> Response:
     services = request.app.state.services
+    document = await _json_body(request)
+    behaviour_text = request.headers.get("GS1-Capture-Error-Behaviour", "rollback").lower()
     try:
-        document = await _json_body(request)
-        behaviour_text = request.headers.get("GS1-Capture-Error-Behaviour", "rollback").lower()
-        try:
-            behaviour = CaptureBehaviour(behaviour_text)
-        except ValueError:
-            raise _BadRequest(
-                400,
-                f"GS1-Capture-Error-Behaviour: {behaviour_text!r} must be rollback or proceed",
-            ) from None
-        limit_text = request.headers.get("GS1-EPCIS-Capture-Limit")
-        limit = None
-        if limit_text is not None:
-            if not limit_text.isdigit() or int(limit_text) < 1:
-                raise _BadRequest(400, "GS1-EPCIS-Capture-Limit: must be a positive integer")
-            limit = int(limit_text)
-        cap = services.capture.check_limit(len(document_envelope(document)[0]), limit)
-    except _BadRequest as exc:
-        return problem(exc.status, exc.detail)
-    except EpcisValidationError as exc:
-        return problem(400, str(exc), errors=_problems(exc))
-    except CaptureLimitExceeded as exc:
-        return problem(413, str(exc))
+        behaviour = CaptureBehaviour(behaviour_text)
+    except ValueError:
+        raise InvalidField(
+            "GS1-Capture-Error-Behaviour", f"{behaviour_text!r} must be rollback or proceed"
+        ) from None
+    limit_text = request.headers.get("GS1-EPCIS-Capture-Limit")
+    limit = None
+    if limit_text is not None:
+        if not limit_text.isdigit() or int(limit_text) < 1:
+            raise InvalidField("GS1-EPCIS-Capture-Limit", "must be a positive integer")
+        limit = int(limit_text)
+    cap = services.capture.check_limit(len(document_envelope(document)[0]), limit)
     job = await run_in_threadpool(services.submit_capture, document, behaviour, limit)
     return JSONResponse(
-        job.as_dict(),
+        capture_report(job),
         status_code=202,
         headers={"Location": f"/capture/{job.id}", "GS1-EPCIS-Capture-Limit": str(cap)},
     )
 
 
 def capture_job(request: Request) -> Response:
-    try:
-        job = request.app.state.services.jobs.get(request.path_params["capture_id"])
-    except NotFound as exc:
-        return problem(404, str(exc))
-    return JSONResponse(job.as_dict())
+    job = request.app.state.services.jobs.get(request.path_params["capture_id"], JobKind.CAPTURE)
+    return JSONResponse(capture_report(job))
+
+
+def job_view(request: Request) -> Response:
+    return JSONResponse(
+        job_document(request.app.state.services.jobs.get(request.path_params["job_id"]))
+    )
 
 
 async def capture_event(request: Request) -> Response:
     services = request.app.state.services
-    try:
-        event = await _json_body(request)
-    except _BadRequest as exc:
-        return problem(exc.status, exc.detail)
+    event = await _json_body(request)
     if not isinstance(event, dict):
-        return problem(400, "body: must be one EPCIS event object")
+        raise InvalidField("body", "must be one EPCIS event object")
     result = await run_in_threadpool(services.capture.capture_event, event)
     if result.problems:
-        return problem(400, "event is invalid", errors=result.as_dict()["problems"])
+        raise EpcisValidationError(result.problems)
     event_id = (result.captured or result.duplicates)[0]
     body = {"eventID": event_id, "duplicate": bool(result.duplicates)}
     return JSONResponse(body, status_code=201, headers={"Location": f"/events/{event_id}"})

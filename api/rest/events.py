@@ -13,16 +13,12 @@ from urllib.parse import quote, urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from api.rest.problems import problem
-from graph_model.errors import NotFound
-from graph_model.repositories.event_query import EventPage, EventQuery, EventQueryError
+from graph_model.repositories.event_query import EventPage, EventQuery
+from graph_model.vocabulary import YIMA_CONTEXT
 
 __all__ = ["epc_events", "event_by_id", "query_events"]
 
-CONTEXT: list[Any] = [
-    "https://ref.gs1.org/standards/epcis/epcis-context.jsonld",
-    {"yima": "https://ns.yima.dev/epcis/"},
-]
+CONTEXT: list[Any] = list(YIMA_CONTEXT)
 
 
 def query_document(page: EventPage, query_name: str = "SimpleEventQuery") -> dict[str, Any]:
@@ -40,11 +36,8 @@ def query_document(page: EventPage, query_name: str = "SimpleEventQuery") -> dic
 
 
 def _respond(request: Request, params: list[tuple[str, str]]) -> Response:
-    try:
-        query = EventQuery.from_params(params)
-        page = request.app.state.services.events.query(query)
-    except EventQueryError as exc:
-        return problem(400, str(exc), parameter=exc.parameter)
+    query = EventQuery.from_params(params)
+    page = request.app.state.services.events.query(query)
     headers = {}
     if page.next_token:
         rest = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
@@ -65,10 +58,7 @@ def epc_events(request: Request) -> Response:
 
 
 def event_by_id(request: Request) -> Response:
-    try:
-        event = request.app.state.services.events.get(request.path_params["event_id"])
-    except NotFound as exc:
-        return problem(404, str(exc))
+    event = request.app.state.services.events.get(request.path_params["event_id"])
     return JSONResponse(
         {**event, "@context": CONTEXT}, media_type="application/ld+json",
         headers={"Location": "/events/" + quote(event["eventID"], safe="")},

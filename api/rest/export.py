@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.rest.problems import problem
-from graph_model.export import ExportArgumentError, ExportSubjectNotFound
+from graph_model.export import ExportSubjectNotFound
 from loaders.export_files import ExportFormat, render
-from loaders.provenance_export import ProvenanceExporter
+from services.export import ProvenanceExporter
 
 __all__ = ["provenance_export"]
 
@@ -41,11 +41,9 @@ def provenance_export(request: Request) -> Response:
     except ValueError:
         return problem(400, "format: must be csv, xlsx or jsonld", parameter="format")
     services = request.app.state.services
-    exporter = ProvenanceExporter(services.driver, services.settings.database)
+    exporter = ProvenanceExporter(services.db)
     try:
         export = exporter.export(code=params.get("code"), lot=params.get("lot"))
-    except ExportArgumentError as exc:
-        return problem(400, str(exc), parameter=exc.argument)
     except ExportSubjectNotFound as exc:
         return problem(404, str(exc), parameter=exc.argument)
     filename = f"{export.subject.file_stem}.{file_format.value}"

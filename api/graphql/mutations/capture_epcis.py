@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -12,53 +11,40 @@ from strawberry.types import Info
 
 from api.graphql.context import Context
 from api.graphql.scalars import JSON
-from api.graphql.types.capture import CaptureProblem, CaptureRejected, CaptureSuccess
-from loaders.capture import CaptureBehaviour, CaptureLimitExceeded, CaptureResult
-from loaders.epcis.document import EpcisValidationError
+from api.graphql.types.capture import CaptureSuccess
+from api.graphql.types.problem import FieldProblem, Problem
+from graph_model.errors import InvalidField
+from services.capture import CaptureBehaviour
 
 __all__ = ["capture_epcis"]
 
+CaptureErrorBehaviour = strawberry.enum(
+    CaptureBehaviour, name="CaptureErrorBehaviour", description="GS1-Capture-Error-Behaviour"
+)
 
-@strawberry.enum(description="GS1-Capture-Error-Behaviour")
-class CaptureErrorBehaviour(Enum):
-    ROLLBACK = "rollback"
-    PROCEED = "proceed"
-
-
-CaptureEpcisResult = Annotated[
-    CaptureSuccess | CaptureRejected, strawberry.union("CaptureEpcisResult")
-]
-
-
-def _problems(result_problems: tuple) -> list[CaptureProblem]:  # type: ignore[type-arg]
-    return [CaptureProblem(index=p.index, event_id=p.event_id, field=p.field, reason=p.reason)
-            for p in result_problems]  # fmt: skip
+CaptureEpcisResult = Annotated[CaptureSuccess | Problem, strawberry.union("CaptureEpcisResult")]
 
 
 async def capture_epcis(
     info: Info[Context, None],
     document: JSON,
-    behaviour: CaptureErrorBehaviour = CaptureErrorBehaviour.ROLLBACK,
+    behaviour: CaptureErrorBehaviour = CaptureBehaviour.ROLLBACK,  # type: ignore[valid-type]
 ) -> CaptureEpcisResult:
     """Capture an EPCISDocument (JSON-LD) and report what was stored."""
     service = info.context.services.capture
+    if not isinstance(document, Mapping):
+        return Problem.at("document", "must be a JSON object")
     try:
-        if not isinstance(document, Mapping):
-            return CaptureRejected(message="document: must be a JSON object", problems=[])
-        result: CaptureResult = await asyncio.to_thread(
-            service.capture_document, document, CaptureBehaviour(behaviour.value)
-        )
-    except EpcisValidationError as exc:
-        return CaptureRejected(message=str(exc), problems=_problems(tuple(exc.problems)))
-    except CaptureLimitExceeded as exc:
-        return CaptureRejected(message=str(exc), problems=[])
-    if result.rejected:
-        return CaptureRejected(
-            message="the document has invalid events; nothing was captured",
-            problems=_problems(result.problems),
-        )
+        result = await asyncio.to_thread(service.capture_document, document, behaviour)
+        if result.rejected:
+            raise InvalidField.of(p.as_field_problem() for p in result.problems)
+    except InvalidField as exc:
+        return Problem.of(exc)
     return CaptureSuccess(
         captured_event_ids=list(result.captured),
         duplicate_event_ids=list(result.duplicates),
-        problems=_problems(result.problems),
+        problems=[
+            FieldProblem(path=f.path, reason=f.reason)
+            for f in (p.as_field_problem() for p in result.problems)
+        ],
     )

@@ -13,18 +13,14 @@ import strawberry
 from strawberry.types import Info
 
 from api.graphql.context import Context
+from api.graphql.types.problem import Problem
+from graph_model.errors import InvalidField
 from graph_model.identifiers.digital_links import DEFAULT_HOST
-from loaders.commission import (
-    CommissionOrder,
-    CommissionService,
-    InvalidCommission,
-    UnsafeCommission,
-)
+from services.commission import CommissionOrder, CommissionService
 
 __all__ = [
     "MAX_GRAPHQL_CODES",
     "CommissionCodesInput",
-    "CommissionError",
     "CommissionSuccess",
     "commission_codes",
 ]
@@ -61,14 +57,8 @@ class CommissionSuccess:
     )
 
 
-@strawberry.type(description="Nothing was commissioned; FIELD says which input was at fault.")
-class CommissionError:
-    field: str
-    message: str
-
-
 CommissionCodesResult = Annotated[
-    CommissionSuccess | CommissionError, strawberry.union("CommissionCodesResult")
+    CommissionSuccess | Problem, strawberry.union("CommissionCodesResult")
 ]
 
 
@@ -77,9 +67,9 @@ async def commission_codes(
 ) -> CommissionCodesResult:
     """Commission new random codes and return their Digital Links."""
     if input.count > MAX_GRAPHQL_CODES:
-        return CommissionError(
-            field="count",
-            message=f"count: {input.count} exceeds {MAX_GRAPHQL_CODES:,} codes a request; "
+        return Problem.at(
+            "count",
+            f"{input.count} exceeds {MAX_GRAPHQL_CODES:,} codes a request; "
             "use `yima codes commission` for larger runs",
         )
     try:
@@ -87,13 +77,11 @@ async def commission_codes(
             input.gtin, input.lot, input.line, input.plant, input.count, input.host
         )
         services = info.context.services
-        service = CommissionService(services.driver, services.settings.database)
+        service = CommissionService(services.db)
         # Writing up to 100,000 codes takes seconds: off the event loop.
         result = await asyncio.to_thread(service.commission, order, sample=MAX_LINKS)
-    except InvalidCommission as exc:
-        return CommissionError(field=exc.field, message=str(exc))
-    except UnsafeCommission as exc:
-        return CommissionError(field="count", message=str(exc))
+    except InvalidField as exc:
+        return Problem.of(exc)
     return CommissionSuccess(
         gtin=result.gtin,
         lot=result.lot,

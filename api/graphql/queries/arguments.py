@@ -1,44 +1,51 @@
-"""Checks of top-level arguments that turn bad input into a typed ``InvalidArgument``."""
+"""Checks of top-level arguments that turn bad input into a typed ``Problem``."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Final, TypeVar
 
-from api.graphql.types.errors import InvalidArgument
-from graph_model.errors import InvalidIdentifier
-from graph_model.identifiers.units import UnitId, parse_unit_identifier
+from api.graphql.types.problem import Problem
+from graph_model.errors import InvalidField, NotFound
+from graph_model.identifiers.units import UnitId, parse_code_argument
+from graph_model.times import aware
+from graph_model.times import check_time as _check_time
 
-__all__ = ["MAX_CODE_LENGTH", "aware", "check_time", "invalid", "parse_code"]
+__all__ = ["MAX_ID", "aware", "check_time", "invalid", "parse_code", "stored"]
 
-MAX_CODE_LENGTH = 512
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+invalid = Problem.at
+
+#: The longest id a lookup by id accepts.
+MAX_ID: Final = 64
+
+T = TypeVar("T")
 
 
-def invalid(argument: str, reason: str) -> InvalidArgument:
-    return InvalidArgument(argument=argument, reason=reason, message=f"{argument}: {reason}")
-
-
-def parse_code(argument: str, text: str) -> UnitId | InvalidArgument:
-    """The unit ``text`` names, or why it names none."""
-    if len(text) > MAX_CODE_LENGTH:
-        return invalid(argument, f"is {len(text)} characters long; at most {MAX_CODE_LENGTH}")
+async def stored(id: str, noun: str, fetch: Callable[[str], T]) -> T | Problem:
+    """What ``fetch`` finds by ``id`` off the event loop, or a ``Problem`` at ``id`` when the
+    id is malformed or names no ``noun``."""
+    if not 0 < len(id) <= MAX_ID:
+        return Problem.at("id", f"must be 1 to {MAX_ID} characters")
     try:
-        return parse_unit_identifier(text)
-    except InvalidIdentifier as exc:
-        return invalid(argument, exc.reason)
+        return await asyncio.to_thread(fetch, id)
+    except NotFound:
+        return Problem.at("id", f"no {noun} {id!r}")
 
 
-def aware(moment: datetime) -> datetime:
-    """``moment`` with a time zone; a time without one is read as UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+def parse_code(argument: str, text: str) -> UnitId | Problem:
+    """The unit ``text`` names, or why it names none."""
+    try:
+        return parse_code_argument(argument, text)
+    except InvalidField as exc:
+        return Problem.of(exc)
 
 
-def check_time(argument: str, moment: datetime, *, future: timedelta) -> InvalidArgument | None:
+def check_time(argument: str, moment: datetime, *, future: timedelta) -> Problem | None:
     """Reject times before 2000 or further than ``future`` ahead of now."""
-    latest = datetime.now(UTC) + future
-    if not EARLIEST <= aware(moment) <= latest:
-        return invalid(
-            argument,
-            f"{moment.isoformat()} is outside {EARLIEST.date()} .. {latest.date()}",
-        )
+    try:
+        _check_time(argument, moment, future=future)
+    except InvalidField as exc:
+        return Problem.of(exc)
     return None

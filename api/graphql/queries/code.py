@@ -9,15 +9,16 @@ import strawberry
 from strawberry.types import Info
 
 from api.graphql.context import Context
-from api.graphql.loaders import provenance_loaders
+from api.graphql.dataloaders import provenance_loaders
 from api.graphql.queries.arguments import aware, check_time, parse_code
 from api.graphql.queries.paging import check_selection, selects
-from api.graphql.types.errors import InvalidArgument, UnknownCode
+from api.graphql.types.errors import UnknownCode
+from api.graphql.types.problem import Problem
 from api.graphql.types.trace import CodeTrace
 
 __all__ = ["CodeResult", "code"]
 
-CodeResult = Annotated[CodeTrace | UnknownCode | InvalidArgument, strawberry.union("CodeResult")]
+CodeResult = Annotated[CodeTrace | UnknownCode | Problem, strawberry.union("CodeResult")]
 
 
 async def code(
@@ -36,7 +37,7 @@ async def code(
 ) -> CodeResult:
     """Product, lot, plant, containers, custody, scans and events of one unit."""
     unit = parse_code("id", id)
-    if isinstance(unit, InvalidArgument):
+    if isinstance(unit, Problem):
         return unit
     moment = datetime.now(UTC) if at is None else aware(at)
     if at is not None and (problem := check_time("at", at, future=timedelta(days=366))):

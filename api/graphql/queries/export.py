@@ -9,16 +9,17 @@ import strawberry
 from strawberry.types import Info
 
 from api.graphql.context import Context
-from api.graphql.queries.arguments import invalid
-from api.graphql.types.errors import InvalidArgument, UnknownCode, UnknownLot
+from api.graphql.types.errors import UnknownCode, UnknownLot
 from api.graphql.types.export import ProvenanceExport
-from graph_model.export import ExportArgumentError, ExportSubjectNotFound
-from loaders.provenance_export import ProvenanceExporter
+from api.graphql.types.problem import Problem
+from graph_model.errors import InvalidField
+from graph_model.export import ExportSubjectNotFound
+from services.export import ProvenanceExporter
 
 __all__ = ["ProvenanceExportResult", "provenance_export"]
 
 ProvenanceExportResult = Annotated[
-    ProvenanceExport | UnknownCode | UnknownLot | InvalidArgument,
+    ProvenanceExport | UnknownCode | UnknownLot | Problem,
     strawberry.union("ProvenanceExportResult"),
 ]
 
@@ -39,11 +40,11 @@ async def provenance_export(
 ) -> ProvenanceExportResult:
     """Every tracking event of a code or a lot, for a regulator: digest, files, document."""
     services = info.context.services
-    exporter = ProvenanceExporter(services.driver, services.settings.database)
+    exporter = ProvenanceExporter(services.db)
     try:
         export = await asyncio.to_thread(exporter.export, code=code, lot=lot)
-    except ExportArgumentError as exc:
-        return invalid(exc.argument, exc.reason)
+    except InvalidField as exc:
+        return Problem.of(exc)
     except ExportSubjectNotFound as exc:
         if exc.argument == "code":
             return UnknownCode(code=exc.value, message=str(exc.reason))

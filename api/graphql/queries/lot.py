@@ -10,11 +10,12 @@ import strawberry
 from strawberry.types import Info
 
 from api.graphql.context import Context
-from api.graphql.loaders import provenance_loaders
+from api.graphql.dataloaders import provenance_loaders
 from api.graphql.queries.arguments import aware, check_time, invalid
 from api.graphql.queries.paging import check_selection
-from api.graphql.types.errors import InvalidArgument, UnknownLot
+from api.graphql.types.errors import UnknownLot
 from api.graphql.types.lot import LotScope, LotTrace
+from api.graphql.types.problem import Problem
 from graph_model.errors import InvalidIdentifier
 from graph_model.identifiers.gs1 import normalize_gtin
 from graph_model.provenance import LotRef, parse_lot_reference
@@ -23,8 +24,8 @@ __all__ = ["MAX_WINDOW", "LotResult", "RecallResult", "lot", "product_recall"]
 
 MAX_WINDOW = timedelta(days=366)
 
-LotResult = Annotated[LotTrace | UnknownLot | InvalidArgument, strawberry.union("LotResult")]
-RecallResult = Annotated[LotTrace | InvalidArgument, strawberry.union("RecallResult")]
+LotResult = Annotated[LotTrace | UnknownLot | Problem, strawberry.union("LotResult")]
+RecallResult = Annotated[LotTrace | Problem, strawberry.union("RecallResult")]
 
 
 async def lot(

@@ -2,7 +2,7 @@
 
 A request's nested connection arguments are read from its selection set up front, so a page
 size over the cap (or a cursor that is not ours) comes back as the top-level field's typed
-``InvalidArgument`` rather than as an error halfway through the result.
+``Problem`` rather than as an error halfway through the result.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from graphql import (
 from strawberry.types import Info
 
 from api.graphql.types.connection import PAGE_CAPS, decode_cursor
-from api.graphql.types.errors import InvalidArgument
-from graph_model.errors import YimaError
+from api.graphql.types.problem import Problem
+from graph_model.errors import InvalidField
 
 __all__ = ["check_selection", "selects"]
 
@@ -71,7 +71,7 @@ def selects(info: Info[Any, Any], parent: str, leaf: str) -> bool:
     return False
 
 
-def check_selection(info: Info[Any, Any]) -> InvalidArgument | None:
+def check_selection(info: Info[Any, Any]) -> Problem | None:
     """The first bad ``first`` / ``after`` of a nested connection, as a typed error."""
     for path, field in _fields(info):
         name = field.name.value
@@ -82,16 +82,11 @@ def check_selection(info: Info[Any, Any]) -> InvalidArgument | None:
             cap = PAGE_CAPS[name]
             if not isinstance(first, int) or not 0 <= first <= cap:
                 reason = f"must be between 0 and {cap}, got {first}"
-                return InvalidArgument(
-                    argument=f"{path}.first", reason=reason, message=f"{path}.first: {reason}"
-                )
+                return Problem.at(f"{path}.first", reason)
         after = _argument(info, field, "after")
         if after is not None:
             try:
                 decode_cursor(str(after))
-            except YimaError:
-                reason = "is not a cursor of this list"
-                return InvalidArgument(
-                    argument=f"{path}.after", reason=reason, message=f"{path}.after: {reason}"
-                )
+            except InvalidField:
+                return Problem.at(f"{path}.after", "is not a cursor of this list")
     return None

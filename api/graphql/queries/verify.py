@@ -8,14 +8,14 @@ import strawberry
 from strawberry.types import Info
 
 from api.graphql.context import Context
-from api.graphql.loaders import provenance_loaders
+from api.graphql.dataloaders import provenance_loaders
 from api.graphql.queries.arguments import parse_code
-from api.graphql.types.errors import InvalidArgument
+from api.graphql.types.problem import Problem
 from api.graphql.types.verification import Verification
 
 __all__ = ["VerifyResult", "verify"]
 
-VerifyResult = Annotated[Verification | InvalidArgument, strawberry.union("VerifyResult")]
+VerifyResult = Annotated[Verification | Problem, strawberry.union("VerifyResult")]
 
 
 async def verify(
@@ -24,7 +24,7 @@ async def verify(
 ) -> VerifyResult:
     """Verification of one code (read only: nothing is recorded; see `recordScan`)."""
     unit = parse_code("code", code)
-    if isinstance(unit, InvalidArgument):
+    if isinstance(unit, Problem):
         return unit
     facts = await provenance_loaders(info.context).verify.load(unit.epc)
     return Verification.from_domain(facts)

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import strawberry
 
-__all__ = ["CaptureProblem", "CaptureRejected", "CaptureSuccess"]
+from api.graphql.types.problem import FieldProblem
 
-
-@strawberry.type(description="One problem found in one event of a captured document.")
-class CaptureProblem:
-    index: int = strawberry.field(description="Position in eventList (-1: the document)")
-    event_id: str | None
-    field: str
-    reason: str
+__all__ = ["CaptureSuccess"]
 
 
 @strawberry.type(description="Events captured; duplicates were already stored and changed nothing.")
 class CaptureSuccess:
     captured_event_ids: list[str]
     duplicate_event_ids: list[str]
-    problems: list[CaptureProblem]
-
-
-@strawberry.type(description="Nothing was captured; every problem is listed.")
-class CaptureRejected:
-    message: str
-    problems: list[CaptureProblem]
+    problems: list[FieldProblem] = strawberry.field(
+        description="Events left out under `PROCEED` behaviour (path `eventList[i].field`)."
+    )

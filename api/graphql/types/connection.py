@@ -13,14 +13,13 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from graph_model.errors import YimaError
+from graph_model.errors import InvalidField
 
 __all__ = [
     "PAGE_CAPS",
     "Connection",
     "Edge",
     "PageInfo",
-    "PageSizeError",
     "check_first",
     "decode_cursor",
     "encode_cursor",
@@ -39,18 +38,10 @@ PAGE_CAPS: Mapping[str, int] = {
 }
 
 
-class PageSizeError(YimaError, ValueError):
-    """A ``first`` argument outside 0..cap."""
-
-
 def check_first(field: str, first: int) -> None:
     cap = PAGE_CAPS[field]
     if not 0 <= first <= cap:
-        raise PageSizeError(f"{field}.first: must be between 0 and {cap}, got {first}")
-
-
-class BadCursor(YimaError, ValueError):
-    """An ``after`` cursor that this API did not hand out."""
+        raise InvalidField(f"{field}.first", f"must be between 0 and {cap}, got {first}")
 
 
 @strawberry.type(description="Where a page sits in the whole list.")
@@ -101,13 +92,13 @@ def encode_cursor(key: str) -> str:
 
 
 def decode_cursor(cursor: str) -> str:
-    """The key inside ``cursor``; :class:`BadCursor` when it is not one of ours."""
+    """The key inside ``cursor``; :class:`InvalidField` when it is not one of ours."""
     try:
         key = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise BadCursor(f"after: {cursor!r} is not a cursor of this list") from exc
+        raise InvalidField("after", f"{cursor!r} is not a cursor of this list") from exc
     if not key:
-        raise BadCursor(f"after: {cursor!r} is not a cursor of this list")
+        raise InvalidField("after", f"{cursor!r} is not a cursor of this list")
     return key
 
 
@@ -117,7 +108,7 @@ def paginate(items: Sequence[T], first: int, after: str | None) -> Connection[T]
     if after is not None:
         key = decode_cursor(after)
         if not key.startswith("i:") or not key[2:].isdigit():
-            raise BadCursor(f"after: {after!r} is not a cursor of this list")
+            raise InvalidField("after", f"{after!r} is not a cursor of this list")
         start = int(key[2:]) + 1
     page = items[start : start + first]
     edges = [Edge(cursor=encode_cursor(f"i:{start + i}"), node=n) for i, n in enumerate(page)]

@@ -1,17 +1,10 @@
-"""Expected failures of yima's queries and mutations, as typed results."""
+"""Answers for well-formed requests about things yima does not hold."""
 
 from __future__ import annotations
 
 import strawberry
 
-__all__ = ["InvalidArgument", "UnknownCode", "UnknownLot"]
-
-
-@strawberry.type(description="An argument that cannot be used, named with the reason.")
-class InvalidArgument:
-    argument: str = strawberry.field(description="The argument at fault, e.g. `id`, `first`.")
-    reason: str
-    message: str
+__all__ = ["UnknownCode", "UnknownLot"]
 
 
 @strawberry.type(description="A well-formed code that yima never commissioned.")

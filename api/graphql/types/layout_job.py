@@ -1,4 +1,4 @@
-"""A layout plan computed in the background; poll it with ``layoutJob(id)``."""
+"""A layout plan computed in the background; poll it with ``layoutJob(id)`` (or ``job(id)``)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from strawberry.types import Info
 
 from api.graphql.context import Context
 from api.graphql.types.layout_plan import LayoutPlan
-from api.graphql.types.layout_problem import LayoutInputProblem
-from graph_model.layout import LayoutJob as LayoutJobValue
-from graph_model.repositories.layout import LayoutRepository
+from api.graphql.types.problem import Problem
+from graph_model.jobs import Job
 
 __all__ = ["LayoutJob"]
 
@@ -25,7 +24,7 @@ class LayoutJob:
     created_at: datetime
     finished_at: datetime | None
     plan_id: str | None
-    error: LayoutInputProblem | None = strawberry.field(
+    error: Problem | None = strawberry.field(
         description="Why the job failed, naming the input field when one is at fault."
     )
 
@@ -33,20 +32,15 @@ class LayoutJob:
     async def plan(self, info: Info[Context, Any]) -> LayoutPlan | None:
         if self.plan_id is None:
             return None
-        services = info.context.services
-        repository = LayoutRepository(services.driver, services.settings.database)
+        repository = info.context.services.layouts
         stored = await asyncio.to_thread(repository.get_plan, self.plan_id)
         return LayoutPlan.from_domain(stored)
 
     @classmethod
-    def from_domain(cls, job: LayoutJobValue) -> LayoutJob:
-        """The GraphQL view of a job."""
-        error = None
-        if job.error is not None:
-            error = LayoutInputProblem(
-                field=job.error_field or "-", reason=job.error, message=job.error
-            )
+    def from_domain(cls, job: Job) -> LayoutJob:
+        """The GraphQL view of a layout job."""
+        error = None if job.error is None else Problem.at(job.error.path, job.error.reason)
         return cls(
-            id=strawberry.ID(job.id), status=job.status, created_at=job.created_at,
-            finished_at=job.finished_at, plan_id=job.plan_id, error=error,
+            id=strawberry.ID(job.id), status=job.status.value, created_at=job.created_at,
+            finished_at=job.finished_at, plan_id=job.result_id, error=error,
         )  # fmt: skip

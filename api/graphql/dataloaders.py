@@ -48,7 +48,7 @@ def provenance_loaders(context: Context) -> ProvenanceLoaders:
     loaders = context.loaders.get(_KEY)
     if loaders is None:
         services = context.services
-        repository = ProvenanceRepository(services.driver, services.settings.database)
+        repository = ProvenanceRepository(services.db)
         loaders = context.loaders[_KEY] = ProvenanceLoaders(repository)
     assert isinstance(loaders, ProvenanceLoaders)
     return loaders
