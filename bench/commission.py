@@ -25,10 +25,11 @@ from typing import Any, Final, LiteralString
 if __package__ in (None, ""):  # run as a script: make yima's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from graph_model.database import Database
 from graph_model.identifiers.serials import DEFAULT_SCHEME, generate_serials
 from graph_model.schema import apply_schema
-from graph_model.settings import DatabaseSettings, open_driver
-from loaders.commission import CHUNK_CODES, CommissionOrder, CommissionService, PrintFormat
+from graph_model.settings import DatabaseSettings
+from services.commission import CHUNK_CODES, CommissionOrder, CommissionService, PrintFormat
 
 __all__ = ["main"]
 
@@ -79,13 +80,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     settings = DatabaseSettings.from_env()
-    driver = open_driver(settings)
-    driver.verify_connectivity()
-    apply_schema(driver, settings.database)
+    db = Database.open(settings)
+    db.verify()
+    apply_schema(db)
+    driver = db.driver
     run = uuid.uuid4().hex[:8].upper()
     out = args.out or Path(f"/tmp/yima-bench-commission-{run}.csv")
     order = CommissionOrder.create(GTIN, f"B{run}", LINE, PLANT, args.count)
-    service = CommissionService(driver, settings.database)
+    service = CommissionService(db)
 
     tracemalloc.start()
     done = 0

@@ -41,14 +41,16 @@ if __package__ in (None, ""):  # run as a script: make yima's packages importabl
 import neo4j
 
 from bench.cpu import CpuClock
+from graph_model.database import Database
 from graph_model.projection import EpcKind, Projection, project
 from graph_model.repositories import events as ev
 from graph_model.repositories.master_data import MasterDataRepository
 from graph_model.schema import apply_schema
-from graph_model.settings import DatabaseSettings, open_driver
-from loaders.capture import CaptureService, _raw_json, read_document
+from graph_model.settings import DatabaseSettings
 from loaders.demo import build_world, simulate
+from loaders.epcis.batch import raw_json, read_document
 from runtime.neo4j_server import PROJECT_ROOT, LocalNeo4j, ServerSettings
+from services.capture import CaptureService
 
 # The reference: the same rows, written by statements that may assume every node is new.
 REF_EVENTS: LiteralString = """
@@ -206,7 +208,7 @@ def fresh_server(home: Path, bolt: int, http: int, heap: str) -> LocalNeo4j:
 def prepared(documents: Iterator[dict[str, Any]]) -> Iterator[Projection]:
     for document in documents:
         batch = read_document(document)
-        yield project((e, _raw_json(e, batch.context)) for e in batch.events)
+        yield project((e, raw_json(e, batch.context)) for e in batch.events)
 
 
 def main() -> None:
@@ -223,11 +225,11 @@ def main() -> None:
     )  # fmt: skip
     args = parser.parse_args()
 
-    def open_fresh() -> tuple[LocalNeo4j, neo4j.Driver]:
+    def open_fresh() -> tuple[LocalNeo4j, Database]:
         server = fresh_server(args.home, args.bolt_port, args.bolt_port + 1, args.heap)
-        driver = open_driver(DatabaseSettings(uri=server.settings.bolt_uri))
-        apply_schema(driver)
-        return server, driver
+        db = Database.open(DatabaseSettings(uri=server.settings.bolt_uri))
+        apply_schema(db)
+        return server, db
 
     world = build_world(args.units, args.seed)
     print(f"demo world: {args.units:,} units, {len(world.stores):,} stores, seed {args.seed}")
@@ -236,13 +238,14 @@ def main() -> None:
     per_unit_us = 1e6 / args.units
 
     # 1. End to end: documents generated, validated, hashed, projected and written.
-    server, driver = open_fresh()
+    server, db = open_fresh()
+    driver = db.driver
     server_pid = running_pid(server)
-    MasterDataRepository(driver).save(world.master)
+    MasterDataRepository(db).save(world.master)
     nodes_before, rels_before = graph_size(driver)
     clock = CpuClock(server_pid).start()
     started = time.perf_counter()
-    totals = CaptureService(driver, writers=args.writers).capture_stream(simulate(world, args.seed))
+    totals = CaptureService(db, writers=args.writers).capture_stream(simulate(world, args.seed))
     end_to_end = time.perf_counter() - started
     own_cpu, server_cpu = clock.read()
     nodes_after, rels_after = graph_size(driver)
@@ -268,8 +271,9 @@ def main() -> None:
           f"{cores / TARGET_UNITS_PER_SECOND * 1e6:.1f} us per unit in all")  # fmt: skip
 
     # 3. Reference: the same projected rows, prepared beforehand, written with raw Cypher.
-    server, driver = open_fresh()
-    MasterDataRepository(driver).save(world.master)
+    server, db = open_fresh()
+    driver = db.driver
+    MasterDataRepository(db).save(world.master)
     reference = 0.0
     reference_cpu = 0.0
     events = 0

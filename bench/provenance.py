@@ -30,9 +30,10 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import neo4j  # noqa: E402
 
+from graph_model.database import Database  # noqa: E402
 from graph_model.repositories.provenance import TRACE  # noqa: E402
 from graph_model.schema import apply_schema  # noqa: E402
-from graph_model.settings import DatabaseSettings, open_driver  # noqa: E402
+from graph_model.settings import DatabaseSettings  # noqa: E402
 
 CODE = """
 query ($id: String!) { code(id: $id) { __typename ... on CodeTrace {
@@ -146,7 +147,7 @@ BIG_LOT_UNITS = 10_000
 def _big_lot(driver: neo4j.Driver, database: str) -> str:
     """A lot of 10,000 units that went plant -> distributor -> 50 stores, sold in part and
     scanned, captured through the capture path once; its id is returned."""
-    from loaders.capture import CaptureService
+    from services.capture import CaptureService
     from tests.factories import CONTEXT, DISTRIBUTOR, LINE, PLANT
 
     gtin_cp, item = "6901234", "077777"
@@ -207,7 +208,7 @@ def _big_lot(driver: neo4j.Driver, database: str) -> str:
                   disposition="retail_sold", epcList=cases[k][:12],
                   bizLocation={"id": store})  # fmt: skip
     events.sort(key=lambda e: e["eventTime"])
-    service = CaptureService(driver, database)
+    service = CaptureService(Database(driver, database))
     for i in range(0, len(events), 2000):
         service.capture_document({
             "@context": CONTEXT, "type": "EPCISDocument", "schemaVersion": "2.0",
@@ -224,11 +225,11 @@ def _gtin14(body: str) -> str:
 
 
 def _seed(driver: neo4j.Driver, database: str) -> None:
-    from loaders.capture import CaptureService
+    from services.capture import CaptureService
     from tests.factories import Chain
 
     chain = Chain("b" + uuid.uuid4().hex[:10], units=48)
-    CaptureService(driver, database).capture_document(chain.document())
+    CaptureService(Database(driver, database)).capture_document(chain.document())
 
 
 def _report(name: str, samples: list[float], target: float | None = None) -> float:
@@ -243,8 +244,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--n", type=int, default=300, help="requests per measurement")
     args = parser.parse_args(argv)
     settings = DatabaseSettings.from_env()
-    driver = open_driver(settings)
-    apply_schema(driver, settings.database)
+    db = Database.open(settings)
+    apply_schema(db)
+    driver = db.driver
     codes, lot = _pick(driver, settings.database)
     if not codes:
         _seed(driver, settings.database)

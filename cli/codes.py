@@ -20,7 +20,7 @@ from cli.database import open_database
 from graph_model.errors import YimaError
 from graph_model.identifiers.digital_links import DEFAULT_HOST
 from graph_model.identifiers.serials import GUESS_PROBABILITY_BAR
-from loaders.commission import CommissionOrder, CommissionService, PrintFormat
+from services.commission import CommissionOrder, CommissionService, PrintFormat
 
 __all__ = ["app", "commission"]
 
@@ -50,9 +50,9 @@ def commission(
     except YimaError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from exc
-    driver, database = open_database(console)
+    db = open_database(console)
     try:
-        service = CommissionService(driver, database)
+        service = CommissionService(db)
         columns = (
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -69,7 +69,7 @@ def commission(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=1) from exc
     finally:
-        driver.close()
+        db.close()
     typer.echo(
         f"commissioned {result.count} codes of {result.gtin} lot {result.lot} "
         f"in {result.events} events ({result.codes_per_second:,.0f} codes/s)"

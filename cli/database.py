@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
-import neo4j
 import typer
 from rich.console import Console
 
+from graph_model.database import Database
+from graph_model.errors import DatabaseUnavailable
 from graph_model.schema import apply_schema
-from graph_model.settings import DatabaseSettings, open_driver
+from graph_model.settings import DatabaseSettings
 
 __all__ = ["open_database"]
 
 
-def open_database(console: Console | None = None) -> tuple[neo4j.Driver, str]:
-    """A connected driver and the database name; exits with code 1 and a hint when the server
-    cannot be reached."""
+def open_database(console: Console | None = None) -> Database:
+    """The database every command works in (``YIMA_NEO4J_URI``, ``_DATABASE``, ...), schema
+    applied; exits with code 1 and a hint when it cannot be reached."""
     settings = DatabaseSettings.from_env()
-    driver = open_driver(settings)
+    db = Database.open(settings)
     try:
-        driver.verify_connectivity()
-    except Exception as exc:
-        driver.close()
+        db.verify()
+    except DatabaseUnavailable as exc:
+        db.close()
         hint = (
             "start it with `yima neo4j start`"
             if settings.is_local_default
-            else "check YIMA_NEO4J_URI / _USER / _PASSWORD"
+            else "check YIMA_NEO4J_URI / _USER / _PASSWORD / _DATABASE"
         )
         (console or Console(stderr=True)).print(
-            f"[red]error:[/red] cannot reach Neo4j at {settings.uri} ({exc}); {hint}"
+            f"[red]error:[/red] {exc} (server {settings.uri}); {hint}",
+            markup=True,
+            highlight=False,
         )
         raise typer.Exit(code=1) from exc
-    apply_schema(driver, settings.database)
-    return driver, settings.database
+    apply_schema(db)
+    return db

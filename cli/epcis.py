@@ -36,15 +36,15 @@ def capture_command(
     proceed: bool = typer.Option(False, help="Capture the valid events even if some are invalid"),
 ) -> None:
     """Capture a document into the graph (the same path as POST /capture)."""
-    from cli.main import _driver
-    from loaders.capture import CaptureBehaviour, CaptureService
+    from cli.database import open_database
+    from services.capture import CaptureBehaviour, CaptureService
 
-    driver = _driver()
+    db = open_database()
     try:
         behaviour = CaptureBehaviour.PROCEED if proceed else CaptureBehaviour.ROLLBACK
-        result = CaptureService(driver).capture_document(_read(file), behaviour)
+        result = CaptureService(db).capture_document(_read(file), behaviour)
     finally:
-        driver.close()
+        db.close()
     for problem in result.problems:
         typer.echo(f"rejected: {problem}", err=True)
     typer.echo(f"captured {len(result.captured)}, already stored {len(result.duplicates)}")

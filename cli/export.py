@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 
 from cli.database import open_database
-from graph_model.errors import YimaError
-from graph_model.export import ExportArgumentError, ExportSubjectNotFound
+from graph_model.errors import InvalidField, YimaError
+from graph_model.export import ExportSubjectNotFound
 
 __all__ = ["app", "provenance"]
 
@@ -36,15 +36,15 @@ def provenance(
     Exits 2 on a malformed argument, 1 on an unknown code or lot, and 4 when an event was
     altered in the database since capture (the files are still written, the event marked)."""
     from loaders.export_files import write_files
-    from loaders.provenance_export import ProvenanceExporter
+    from services.export import ProvenanceExporter
 
     if (code is None) == (lot is None):
         console.print("[red]error:[/red] give either CODE or --lot LOT")
         raise typer.Exit(code=2)
-    driver, database = open_database(console)
+    db = open_database(console)
     try:
-        export = ProvenanceExporter(driver, database).export(code=code, lot=lot)
-    except ExportArgumentError as exc:
+        export = ProvenanceExporter(db).export(code=code, lot=lot)
+    except InvalidField as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from exc
     except ExportSubjectNotFound as exc:
@@ -54,7 +54,7 @@ def provenance(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=1) from exc
     finally:
-        driver.close()
+        db.close()
     for path in write_files(export, out):
         console.print(f"wrote {path}")
     console.print(f"{len(export.events)} events, {len(export.rows)} rows")

@@ -11,11 +11,12 @@ import typer
 
 from algorithms.layout import LayoutInputError, solve_exact, solve_heuristic
 from cli.database import open_database
+from graph_model.layout import DemandSource, LayoutModel, SolveMethod
 from loaders.orlib import load_orlib
 
 if TYPE_CHECKING:
     from graph_model.layout import StoredPlan
-    from loaders.layout_service import PreparedLayout
+    from services.layout import PreparedLayout
 
 __all__ = ["app"]
 
@@ -78,33 +79,17 @@ def format_cost(cost: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
 
-class Model(StrEnum):
-    p_median = "p_median"
-    uncapacitated = "uncapacitated"
-    capacitated = "capacitated"
-
-
-class Demand(StrEnum):
-    shipped = "shipped"
-    sold = "sold"
-    scanned = "scanned"
-
-
-class PlanMethod(StrEnum):
-    auto = "auto"
-    heuristic = "heuristic"
-    exact = "exact"
-
-
 @app.command()
 def plan(
     k: Annotated[int | None, typer.Option("--k", help="Sites to open (p-median).")] = None,
-    model: Annotated[Model, typer.Option(help="Layout model.")] = Model.p_median,
+    model: Annotated[LayoutModel, typer.Option(help="Layout model.")] = LayoutModel.P_MEDIAN,
     period_from: Annotated[
         datetime | None, typer.Option(help="Demand from this time (UTC unless an offset).")
     ] = None,
     period_to: Annotated[datetime | None, typer.Option(help="Demand before this time.")] = None,
-    demand: Annotated[Demand, typer.Option(help="What counts as demand.")] = Demand.shipped,
+    demand: Annotated[DemandSource, typer.Option(help="What counts as demand.")] = (
+        DemandSource.SHIPPED
+    ),
     region: Annotated[
         str | None, typer.Option(help="Plan the stores of this region code only.")
     ] = None,
@@ -125,22 +110,23 @@ def plan(
         float | None, typer.Option(help="Opening cost of every site without its own.")
     ] = None,
     radius_km: Annotated[float | None, typer.Option(help="Service radius (km).")] = None,
-    method: Annotated[PlanMethod, typer.Option(help="Solver.")] = PlanMethod.auto,
+    method: Annotated[SolveMethod, typer.Option(help="Solver.")] = SolveMethod.AUTO,
     time_limit: Annotated[float, typer.Option(help="Seconds for the solver.")] = 20.0,
     out: Annotated[Path | None, typer.Option(help="Write a map picture (PNG) here.")] = None,
     save: Annotated[bool, typer.Option("--save/--no-save", help="Store the plan.")] = True,
 ) -> None:
     """Propose a channel layout from the graph and compare it with today's."""
-    from graph_model.layout import LayoutRequest, LayoutRequestError
-    from loaders.layout_service import LayoutService
+    from graph_model.errors import InvalidField
+    from graph_model.layout import LayoutRequest
+    from services.layout import LayoutService
 
     request = LayoutRequest(
-        model=model.value,
+        model=model,
         k=k,
         keep_current_sites=keep_current,
         period_from=period_from,
         period_to=period_to,
-        demand_source=demand.value,
+        demand_source=demand,
         store_ids=tuple(store) if store else None,
         region_code=region,
         site_ids=tuple(site or ()),
@@ -148,21 +134,21 @@ def plan(
         default_capacity=capacity,
         default_fixed_cost=fixed_cost,
         radius_km=radius_km,
-        method=method.value,
+        method=method,
         time_limit=time_limit,
     )
-    driver, database = open_database()
+    db = open_database()
     try:
-        service = LayoutService(driver, database)
+        service = LayoutService(db)
         prepared = service.prepare(request)
         result = service.solve(prepared)
         if save:
             result = service.save(result)
-    except LayoutRequestError as exc:
+    except InvalidField as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
     finally:
-        driver.close()
+        db.close()
     for line in summary_lines(result, saved=save):
         typer.echo(line)
     if out is not None:

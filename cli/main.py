@@ -6,7 +6,6 @@ import importlib
 import os
 import sys
 
-import neo4j
 import typer
 from rich.console import Console
 
@@ -93,18 +92,16 @@ def neo4j_status() -> None:
         raise typer.Exit(code=3)
 
 
-def _driver() -> neo4j.Driver:
-    return open_database(console)[0]
-
-
 @app.command("schema")
 def schema() -> None:
     """Apply the graph schema (constraints and indexes); safe to run again."""
-    driver = _driver()
     from graph_model.schema import applied_versions
 
-    typer.echo(f"schema versions applied: {applied_versions(driver)}")
-    driver.close()
+    db = open_database(console)
+    try:
+        typer.echo(f"schema versions applied: {applied_versions(db)}")
+    finally:
+        db.close()
 
 
 @app.command("demo")
@@ -113,25 +110,25 @@ def demo(
     seed: int = typer.Option(7, help="Same seed, same world and history"),
 ) -> None:
     """Generate the demo world and load it through the capture path."""
-    from loaders.demo_load import load_demo
+    from services.demo import load_demo
 
-    driver = _driver()
+    db = open_database(console)
     try:
-        load_demo(driver, units=units, seed=seed, console=console)
+        load_demo(db, units=units, seed=seed, console=console)
     finally:
-        driver.close()
+        db.close()
 
 
 @app.command("rebuild")
 def rebuild() -> None:
     """Rebuild the projected graph from the stored EPCIS events."""
-    from loaders.capture import rebuild_projection
+    from services.rebuild import rebuild_projection
 
-    driver = _driver()
+    db = open_database(console)
     try:
-        count = rebuild_projection(driver)
+        count = rebuild_projection(db)
     finally:
-        driver.close()
+        db.close()
     console.print(f"replayed {count} events")
 
 

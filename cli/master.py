@@ -43,15 +43,15 @@ def load(
         console.print("[red]rejected, nothing written:[/red]")
         console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from exc
-    driver, database = open_database(console)
+    db = open_database(console)
     try:
-        counts = MasterDataRepository(driver, database).save(master)
+        counts = MasterDataRepository(db).save(master)
     except NotFound as exc:
         console.print("[red]rejected, nothing written:[/red]")
         console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from exc
     finally:
-        driver.close()
+        db.close()
     written = ", ".join(f"{n} {kind}" for kind, n in asdict(counts).items() if n)
     console.print(f"loaded {written}")
 
