@@ -15,12 +15,13 @@ from pathlib import Path
 
 import neo4j
 import pytest
+from starlette.testclient import TestClient
 
+from graph_model.database import Database
 from graph_model.schema import apply_schema
-from graph_model.settings import DatabaseSettings, open_driver
+from graph_model.settings import DatabaseSettings
 from runtime.neo4j_server import PROJECT_ROOT, LocalNeo4j, ServerSettings
-
-SHARED_DIR = Path(os.environ.get("YIMA_SHARED_DIR") or PROJECT_ROOT.parent / "shared")
+from tests.shared import SHARED_DIR
 
 
 @pytest.fixture(scope="session")
@@ -57,12 +58,28 @@ def database_settings() -> Iterator[DatabaseSettings]:
 
 
 @pytest.fixture(scope="session")
-def driver(database_settings: DatabaseSettings) -> Iterator[neo4j.Driver]:
-    drv = open_driver(database_settings)
-    drv.verify_connectivity()
-    apply_schema(drv)
-    yield drv
-    drv.close()
+def db(database_settings: DatabaseSettings) -> Iterator[Database]:
+    """The test session's database handle, schema applied."""
+    handle = Database.open(database_settings)
+    handle.verify()
+    apply_schema(handle)
+    yield handle
+    handle.close()
+
+
+@pytest.fixture(scope="session")
+def driver(db: Database) -> neo4j.Driver:
+    """The raw driver, for tests that check the graph with Cypher of their own."""
+    return db.driver
+
+
+@pytest.fixture(scope="session")
+def client(database_settings: DatabaseSettings, db: Database) -> Iterator[TestClient]:
+    """The API served in process on the session's database (one app for the session)."""
+    from api.app import create_app
+
+    with TestClient(create_app(database_settings)) as test_client:
+        yield test_client
 
 
 @pytest.fixture

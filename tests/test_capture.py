@@ -11,21 +11,22 @@ from typing import Any
 import neo4j
 import pytest
 
+from graph_model.database import Database
 from graph_model.projection import wire_time
 from graph_model.repositories.events import EventRepository
-from loaders.capture import (
+from loaders.epcis.document import EpcisValidationError
+from services.capture import (
     CaptureBehaviour,
     CaptureLimitExceeded,
     CaptureService,
-    rebuild_projection,
 )
-from loaders.epcis.document import EpcisValidationError
+from services.rebuild import rebuild_projection
 from tests.factories import DISTRIBUTOR, PLANT, Chain, document
 
 
 @pytest.fixture
-def service(driver: neo4j.Driver) -> CaptureService:
-    return CaptureService(driver)
+def service(db: Database, driver: neo4j.Driver) -> CaptureService:
+    return CaptureService(db)
 
 
 def count(driver: neo4j.Driver, query: str, **params: Any) -> int:
@@ -147,19 +148,19 @@ def test_document_envelope_errors_and_capture_limit(service: CaptureService, ns:
 
 
 def test_rebuild_replays_the_events_into_an_equal_graph(
-    driver: neo4j.Driver, service: CaptureService, ns: str
+    db: Database, driver: neo4j.Driver, service: CaptureService, ns: str
 ) -> None:
     chain = Chain(ns)
     service.capture_document(chain.document())
     before = snapshot(driver, chain)
     assert before["nodes"] and before["rels"]
-    replayed = rebuild_projection(driver)
+    replayed = rebuild_projection(db)
     assert replayed >= 9
     assert snapshot(driver, chain) == before
 
 
 def test_replay_pages_keep_every_event_that_shares_a_page_boundary_time(
-    driver: neo4j.Driver, service: CaptureService, ns: str
+    db: Database, driver: neo4j.Driver, service: CaptureService, ns: str
 ) -> None:
     # Ten events at one instant of their own, earlier than the demo's, read four at a time: a
     # page ends inside the tie, and the next page must start right after it.
@@ -170,7 +171,7 @@ def test_replay_pages_keep_every_event_that_shares_a_page_boundary_time(
     service.capture_document(document(events))
     ids = {e["eventID"] for e in events}
     seen: list[str] = []
-    for page in EventRepository(driver).iter_event_json(page=4):
+    for page in EventRepository(db).iter_event_json(page=4):
         seen += [event_id for event_id, _ in page]
         if ids <= set(seen):
             break

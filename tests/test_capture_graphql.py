@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
-from graph_model.settings import DatabaseSettings
 from tests.factories import Chain, document
 
 CAPTURE = """
 mutation ($document: JSON!, $behaviour: CaptureErrorBehaviour! = ROLLBACK) {
   captureEpcis(document: $document, behaviour: $behaviour) {
     __typename
-    ... on CaptureSuccess { capturedEventIds duplicateEventIds problems { index field } }
-    ... on CaptureRejected { message problems { index eventId field reason } }
+    ... on CaptureSuccess { capturedEventIds duplicateEventIds problems { path reason } }
+    ... on Problem { message path problems { path reason } }
   }
 }
 """
-
-
-@pytest.fixture(scope="module")
-def client(database_settings: DatabaseSettings, driver: Any) -> Iterator[TestClient]:
-    from api.app import create_app
-
-    with TestClient(create_app(database_settings)) as test_client:
-        yield test_client
 
 
 def capture(client: TestClient, doc: Any, behaviour: str = "ROLLBACK") -> dict[str, Any]:
@@ -51,16 +41,18 @@ def test_rejected_document_names_the_event(client: TestClient, ns: str) -> None:
     events = Chain(ns).events()
     events[1]["parentID"] = None
     rejected = capture(client, document(events))
-    assert rejected["__typename"] == "CaptureRejected"
-    assert [(p["index"], p["eventId"], p["field"]) for p in rejected["problems"]] == [
-        (1, events[1]["eventID"], "parentID")
-    ]
+    assert rejected["__typename"] == "Problem"
+    assert [p["path"] for p in rejected["problems"]] == ["eventList[1].parentID"]
+    assert events[1]["eventID"] in rejected["problems"][0]["reason"]
     proceed = capture(client, document(events), "PROCEED")
     assert proceed["__typename"] == "CaptureSuccess"
-    assert len(proceed["capturedEventIds"]) == 8 and proceed["problems"][0]["index"] == 1
+    assert (
+        len(proceed["capturedEventIds"]) == 8
+        and proceed["problems"][0]["path"] == "eventList[1].parentID"
+    )
 
 
 @pytest.mark.parametrize("doc", [[1, 2], "text", {"type": "EPCISDocument"}])
 def test_not_a_document(client: TestClient, doc: Any) -> None:
     result = capture(client, doc)
-    assert result["__typename"] == "CaptureRejected" and result["message"]
+    assert result["__typename"] == "Problem" and result["message"]

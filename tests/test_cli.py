@@ -61,6 +61,21 @@ def test_epcis_capture_from_a_file(
     assert "captured 0, already stored 9" in second.output
 
 
+def test_commands_work_in_the_database_yima_neo4j_database_names(
+    monkeypatch: pytest.MonkeyPatch, database_settings: DatabaseSettings, driver: object
+) -> None:
+    monkeypatch.setenv("YIMA_NEO4J_URI", database_settings.uri)
+    monkeypatch.setenv("YIMA_NEO4J_DATABASE", "nosuchdb")
+    missing = runner.invoke(app, ["schema"])
+    assert missing.exit_code == 1
+    assert (
+        "no database named 'nosuchdb'" in missing.output and "YIMA_NEO4J_DATABASE" in missing.output
+    )
+    monkeypatch.setenv("YIMA_NEO4J_DATABASE", database_settings.database)
+    present = runner.invoke(app, ["schema"])
+    assert present.exit_code == 0, present.output
+
+
 def test_the_local_server_port_is_where_yima_connects(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("YIMA_NEO4J_URI", raising=False)
     monkeypatch.setenv("YIMA_NEO4J_BOLT_PORT", "47687")

@@ -14,15 +14,16 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from cli.main import app as yima_app
+from graph_model.database import Database
+from graph_model.errors import InvalidField
 from graph_model.identifiers.gs1 import gs1_check_digit
 from graph_model.identifiers.serials import SerialScheme
 from graph_model.identifiers.units import parse_unit_identifier
 from graph_model.settings import DatabaseSettings
-from loaders.commission import (
+from services.commission import (
     CSV_COLUMNS,
     CommissionOrder,
     CommissionService,
-    InvalidCommission,
     PrintFormat,
     UnsafeCommission,
 )
@@ -64,11 +65,11 @@ def order(ns: str, count: int, gtin: str = GTIN, **kwargs: object) -> Commission
 
 @pytest.mark.parametrize("print_format", list(PrintFormat))
 def test_commissioned_codes_are_nodes_of_the_batch_and_lines_of_the_print_file(
-    driver: neo4j.Driver, ns: str, tmp_path: Path, print_format: PrintFormat
+    db: Database, driver: neo4j.Driver, ns: str, tmp_path: Path, print_format: PrintFormat
 ) -> None:
     out = tmp_path / f"codes.{print_format}"
     progress: list[int] = []
-    service = CommissionService(driver, chunk_size=10)
+    service = CommissionService(db, chunk_size=10)
     result = service.commission(
         order(ns, 25), out, print_format, on_progress=progress.append, sample=4
     )
@@ -98,31 +99,37 @@ def test_commissioned_codes_are_nodes_of_the_batch_and_lines_of_the_print_file(
     assert list(result.sample_links) == links[:4]
 
 
-def test_a_repeated_serial_is_replaced_before_capture(driver: neo4j.Driver, ns: str) -> None:
+def test_a_repeated_serial_is_replaced_before_capture(
+    db: Database, driver: neo4j.Driver, ns: str
+) -> None:
     seed = int(hashlib.sha256(ns.encode()).hexdigest(), 16)
-    first = CommissionService(driver, rng=random.Random(seed)).commission(order(ns, 5))
+    first = CommissionService(db, rng=random.Random(seed)).commission(order(ns, 5))
     # The same seed draws the same five serials again: every one is issued already.
-    second = CommissionService(driver, rng=random.Random(seed)).commission(order(ns, 5))
+    second = CommissionService(db, rng=random.Random(seed)).commission(order(ns, 5))
 
     assert (first.collisions, second.collisions) == (0, 5)
     codes = batch_codes(driver, GTIN, ns.upper())
     assert len({c["id"] for c in codes}) == 10
 
 
-def test_a_random_source_that_keeps_repeating_is_refused(driver: neo4j.Driver, ns: str) -> None:
+def test_a_random_source_that_keeps_repeating_is_refused(
+    db: Database, driver: neo4j.Driver, ns: str
+) -> None:
     class Stuck(random.Random):
         def randbytes(self, n: int) -> bytes:
             return bytes(n)
 
     with pytest.raises(Exception, match=r"serials: .* still repeat"):
-        CommissionService(driver, rng=Stuck()).commission(order(ns, 3))
+        CommissionService(db, rng=Stuck()).commission(order(ns, 3))
     assert batches_of_lot(driver, ns.upper()) == 0
 
 
-def test_guess_probability_counts_codes_already_issued(driver: neo4j.Driver, ns: str) -> None:
+def test_guess_probability_counts_codes_already_issued(
+    db: Database, driver: neo4j.Driver, ns: str
+) -> None:
     gtin = gtin_of(ns)
     scheme = SerialScheme("0123456789", 6)  # 10^6 serials: 100 issued reach 1/10,000
-    service = CommissionService(driver)
+    service = CommissionService(db)
     result = service.commission(order(ns, 60, gtin, scheme=scheme))
     assert result.guess_probability == pytest.approx(60 / 10**6)
 
@@ -147,17 +154,17 @@ def test_guess_probability_counts_codes_already_issued(driver: neo4j.Driver, ns:
 def test_bad_input_names_the_field_and_writes_nothing(
     field: str, gtin: str, lot: str, count: int, message: str
 ) -> None:
-    with pytest.raises(InvalidCommission, match=f"^{field}: .*{message}") as caught:
+    with pytest.raises(InvalidField, match=f"^{field}: .*{message}") as caught:
         CommissionOrder.create(gtin, lot, LINE, PLANT, count)
-    assert caught.value.field == field
+    assert caught.value.path == field
 
 
 def test_bad_line_plant_and_host_are_named() -> None:
-    with pytest.raises(InvalidCommission, match=r"^line: 'line 1' must be a URI"):
+    with pytest.raises(InvalidField, match=r"^line: 'line 1' must be a URI"):
         CommissionOrder.create(GTIN, "L1", "line 1", PLANT, 1)
-    with pytest.raises(InvalidCommission, match=r"^plant: "):
+    with pytest.raises(InvalidField, match=r"^plant: "):
         CommissionOrder.create(GTIN, "L1", LINE, "", 1)
-    with pytest.raises(InvalidCommission, match=r"^host: .* must start with https://"):
+    with pytest.raises(InvalidField, match=r"^host: .* must start with https://"):
         CommissionOrder.create(GTIN, "L1", LINE, PLANT, 1, host="id.example")
 
 
@@ -199,7 +206,7 @@ mutation ($input: CommissionCodesInput!) {
   commissionCodes(input: $input) {
     __typename
     ... on CommissionSuccess { count events issuedBefore guessProbability digitalLinks }
-    ... on CommissionError { field message }
+    ... on Problem { path message }
   }
 }
 """
@@ -229,6 +236,6 @@ def test_graphql_mutation_commissions_and_returns_links(
     assert {parse_unit_identifier(link).epc for link in links} == {
         c["id"] for c in batch_codes(driver, GTIN, ns.upper())
     }
-    assert (too_many["__typename"], too_many["field"]) == ("CommissionError", "count")
+    assert (too_many["__typename"], too_many["path"]) == ("Problem", "count")
     assert "100,000" in str(too_many["message"])
-    assert (bad_lot["__typename"], bad_lot["field"]) == ("CommissionError", "lot")
+    assert (bad_lot["__typename"], bad_lot["path"]) == ("Problem", "lot")

@@ -8,9 +8,10 @@ import neo4j
 from typer.testing import CliRunner
 
 from cli.main import app
+from graph_model.database import Database
 from graph_model.settings import DatabaseSettings
 from loaders.demo import build_world, simulate
-from loaders.demo_load import load_demo
+from services.demo import load_demo
 
 SEED = 424242  # a seed no other test loads, so this world's ids are this test's own
 UNITS = 600
@@ -46,17 +47,19 @@ def world_counts(driver: neo4j.Driver, ids: list[str]) -> dict[str, Any]:
     return records[0].data()
 
 
-def test_the_demo_world_loads_and_a_second_load_changes_nothing(driver: neo4j.Driver) -> None:
+def test_the_demo_world_loads_and_a_second_load_changes_nothing(
+    db: Database, driver: neo4j.Driver
+) -> None:
     ids = unit_ids(UNITS, SEED)
     assert len(ids) == UNITS
-    first = load_demo(driver, UNITS, SEED)
+    first = load_demo(db, UNITS, SEED)
     counts = world_counts(driver, ids)
     assert counts["units"] == UNITS
     assert counts["memberships"] >= UNITS  # every unit was packed into a case
     assert counts["scans"] > 0 and "sold" in counts["statuses"]
     assert first.totals.events + first.totals.duplicates > UNITS / 24
 
-    second = load_demo(driver, UNITS, SEED)
+    second = load_demo(db, UNITS, SEED)
     assert second.totals.events == 0
     assert second.totals.duplicates == first.totals.events + first.totals.duplicates
     assert world_counts(driver, ids) == counts

@@ -78,7 +78,7 @@ def make_document() -> Callable[..., dict[str, Any]]:
 
 
 def _problems(excinfo: pytest.ExceptionInfo[EpcisValidationError]) -> list[EventProblem]:
-    return list(excinfo.value.problems)
+    return list(excinfo.value.event_problems)
 
 
 # ------------------------------------------------------------------ each event type

@@ -7,7 +7,6 @@ import hashlib
 import io
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,11 +17,11 @@ from openpyxl import load_workbook
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.app import create_app
 from cli.main import app as yima_app
+from graph_model.database import Database
+from graph_model.errors import InvalidField
 from graph_model.export import (
     COLUMNS,
-    ExportArgumentError,
     ExportedEvent,
     ExportSubject,
     ExportSubjectNotFound,
@@ -31,37 +30,31 @@ from graph_model.export import (
     spreadsheet_rows,
 )
 from graph_model.settings import DatabaseSettings
-from loaders.capture import CaptureService
 from loaders.epcis.hash import document_hashes
 from loaders.export_files import write_csv, write_xlsx
-from loaders.provenance_export import ProvenanceExporter
+from services.capture import CaptureService
+from services.export import ProvenanceExporter
 from tests.factories import CONTEXT, DISTRIBUTOR, PLANT, Chain, document
 
 UNITS = 6
 GTIN = "06901234123456"
 
 
-def _capture(driver: neo4j.Driver, ns: str) -> Chain:
+def _capture(db: Database, driver: neo4j.Driver, ns: str) -> Chain:
     chain = Chain(ns, units=UNITS)
-    result = CaptureService(driver).capture_document(chain.document())
+    result = CaptureService(db).capture_document(chain.document())
     assert not result.problems
     return chain
 
 
 @pytest.fixture(scope="module")
-def chain(driver: neo4j.Driver) -> Chain:
-    return _capture(driver, "x" + uuid.uuid4().hex[:10])
+def chain(db: Database, driver: neo4j.Driver) -> Chain:
+    return _capture(db, driver, "x" + uuid.uuid4().hex[:10])
 
 
 @pytest.fixture(scope="module")
-def exporter(driver: neo4j.Driver) -> ProvenanceExporter:
-    return ProvenanceExporter(driver)
-
-
-@pytest.fixture(scope="module")
-def client(database_settings: DatabaseSettings) -> Iterator[TestClient]:
-    with TestClient(create_app(database_settings)) as test_client:
-        yield test_client
+def exporter(db: Database, driver: neo4j.Driver) -> ProvenanceExporter:
+    return ProvenanceExporter(db)
 
 
 def _ids(chain: Chain, *numbers: int) -> list[str]:
@@ -174,9 +167,9 @@ def test_document_rehashes_to_the_stored_hashes_and_the_digest_recomputes(
 
 
 def test_an_event_changed_in_the_database_after_capture_is_flagged(
-    driver: neo4j.Driver, exporter: ProvenanceExporter, ns: str
+    db: Database, driver: neo4j.Driver, exporter: ProvenanceExporter, ns: str
 ) -> None:
-    chain = _capture(driver, ns)
+    chain = _capture(db, driver, ns)
     sold = _ids(chain, 8)[0]
     records, _, _ = driver.execute_query("MATCH (e:Event {id: $id}) RETURN e.json AS j", id=sold)
     body = json.loads(records[0]["j"])
@@ -203,7 +196,7 @@ def test_an_event_changed_in_the_database_after_capture_is_flagged(
 
 
 def test_fields_the_capture_document_left_out_of_the_hash_stay_out_when_checked(
-    driver: neo4j.Driver, exporter: ProvenanceExporter, ns: str
+    db: Database, driver: neo4j.Driver, exporter: ProvenanceExporter, ns: str
 ) -> None:
     # A repository stamps its own fields on each event and names them in ignoreFields, as in
     # the GS1 reference document epcisDocHavingEventWithIgnoreFields.
@@ -214,7 +207,7 @@ def test_fields_the_capture_document_left_out_of_the_hash_stay_out_when_checked(
     doc = document(events)
     doc["@context"] = [*CONTEXT, {"example": "https://ns.example.com/epcis/"}]
     doc["ignoreFields"] = ["example:captureID"]
-    assert not CaptureService(driver).capture_document(doc).problems
+    assert not CaptureService(db).capture_document(doc).problems
     without = [{k: v for k, v in e.items() if k != "example:captureID"} for e in events]
     assert document_hashes(document(without)) == document_hashes(doc)  # the field is left out
 
@@ -243,9 +236,9 @@ def test_fields_the_capture_document_left_out_of_the_hash_stay_out_when_checked(
 def test_bad_input_is_an_error_naming_the_argument(
     exporter: ProvenanceExporter, code: str | None, lot: str | None, argument: str, reason: str
 ) -> None:
-    with pytest.raises(ExportArgumentError, match=reason) as raised:
+    with pytest.raises(InvalidField, match=reason) as raised:
         exporter.export(code=code, lot=lot)
-    assert raised.value.argument == argument
+    assert raised.value.path == argument
 
 
 @pytest.mark.parametrize(
@@ -348,7 +341,7 @@ query ($code: String, $lot: String) {
   provenanceExport(code: $code, lot: $lot) {
     __typename
     ... on ProvenanceExport { subject eventCount digest altered links { csv } document }
-    ... on InvalidArgument { argument }
+    ... on Problem { path }
     ... on UnknownLot { lot }
     ... on UnknownCode { code }
   }
@@ -374,5 +367,5 @@ def test_graphql_returns_digest_links_and_document(chain: Chain, client: TestCli
     assert found["eventCount"] == 9
     assert found["digest"] == found["document"]["yima:provenanceExport"]["digest"]
     assert found["links"]["csv"].startswith("/export/provenance?lot=")
-    assert bad == {"__typename": "InvalidArgument", "argument": "code"}
+    assert bad == {"__typename": "Problem", "path": "code"}
     assert unknown == {"__typename": "UnknownLot", "lot": "Lnever"}

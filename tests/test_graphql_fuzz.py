@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.graphql import nodes
 from starlette.testclient import TestClient
-
-from graph_model.settings import DatabaseSettings
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 
@@ -73,14 +69,6 @@ schemathesis.graphql.scalar("DateTime", _datetime_text().map(nodes.String))
 # database, starts in a fixture: schemathesis' `from_fixture` route to `from_asgi` fails under
 # pytest 9 (it reads `request.node._nodeid`, which pytest 9 no longer has).
 api = schemathesis.graphql.from_path(SCHEMA_FILE).include(name=FUZZED)
-
-
-@pytest.fixture(scope="module")
-def client(database_settings: DatabaseSettings) -> Iterator[TestClient]:
-    from api.app import create_app
-
-    with TestClient(create_app(database_settings)) as test_client:
-        yield test_client
 
 
 def _messages(payload: dict[str, object]) -> list[str]:
@@ -151,33 +139,32 @@ FIRSTS = st.sampled_from([-1, 0, 1, 100, 101, 200, 201, 1000, 1001, 2**31 - 1, -
 CODE_QUERY = """query ($id: String!, $at: DateTime, $first: Int!) {
   code(id: $id, at: $at) {
     __typename
-    ... on InvalidArgument { argument reason }
+    ... on Problem { path reason }
     ... on CodeTrace { scans(first: $first) { totalCount } custody(first: $first) { totalCount }
       events(first: $first) { totalCount } }
   }
-  verify(code: $id) { __typename ... on InvalidArgument { argument reason } }
-  provenanceExport(code: $id) { __typename ... on InvalidArgument { argument reason } }
+  verify(code: $id) { __typename ... on Problem { path reason } }
+  provenanceExport(code: $id) { __typename ... on Problem { path reason } }
 }"""
 LOT_QUERY = """query ($id: String!, $first: Int!) {
   lot(id: $id) {
     __typename
-    ... on InvalidArgument { argument reason }
+    ... on Problem { path reason }
     ... on LotTrace { holders(first: $first) { totalCount } units(first: $first) { totalCount } }
   }
-  provenanceExport(lot: $id) { __typename ... on InvalidArgument { argument reason } }
+  provenanceExport(lot: $id) { __typename ... on Problem { path reason } }
 }"""
 RECALL_QUERY = """query ($gtin: String!, $from: DateTime!, $to: DateTime!, $first: Int!) {
   productRecall(gtin: $gtin, commissionedFrom: $from, commissionedTo: $to) {
     __typename
-    ... on InvalidArgument { argument reason }
+    ... on Problem { path reason }
     ... on LotTrace { units(first: $first) { totalCount } }
   }
 }"""
 SCAN_MUTATION = """mutation ($input: RecordScanInput!) {
   recordScan(input: $input) {
     __typename
-    ... on InvalidArgument { argument reason }
-    ... on CaptureRejected { message }
+    ... on Problem { path reason message }
   }
 }"""
 

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import strawberry
 from starlette.testclient import TestClient
 
 from api.graphql.schema import MAX_ALIASES, MAX_TOKENS, schema
-from graph_model.settings import DatabaseSettings
-
-
-@pytest.fixture(scope="module")
-def client(database_settings: DatabaseSettings) -> Iterator[TestClient]:
-    from api.app import create_app
-
-    with TestClient(create_app(database_settings)) as test_client:
-        yield test_client
 
 
 def errors_of(client: TestClient, query: str) -> list[str]:
@@ -37,6 +26,13 @@ def test_aliases_under_the_limit_are_answered_in_one_batch(client: TestClient) -
         for i in range(MAX_ALIASES)
     )
     assert errors_of(client, "{ " + fields + " }") == []
+
+
+@pytest.mark.parametrize(
+    "query", ["{}", "query Q {}", "query { ...F } fragment F on Query {}", '{ code(id: "x") {} }']
+)
+def test_empty_selection_sets_are_refused_by_name(client: TestClient, query: str) -> None:
+    assert errors_of(client, query) == ["A selection set must select a field."]
 
 
 def test_too_many_tokens_are_refused(client: TestClient) -> None:
@@ -78,10 +74,10 @@ def test_a_cursor_that_is_not_ours_is_a_typed_error(client: TestClient) -> None:
     query = """{ code(id: "urn:epc:id:sgtin:6901234.012345.1") {
       ... on CodeTrace { scans(after: "%%%") { totalCount } }
       ... on UnknownCode { code }
-      ... on InvalidArgument { argument reason } } }"""
+      ... on Problem { path reason } } }"""
     response = client.post("/graphql", json={"query": query})
     assert response.json()["data"]["code"] == {
-        "argument": "scans.after", "reason": "is not a cursor of this list",
+        "path": "scans.after", "reason": "is not a cursor of this list",
     }  # fmt: skip
 
 

@@ -27,7 +27,7 @@ def test_top_level_fields_return_typed_results() -> None:
         "verify(",
         "): VerifyResult!",
         "recordScan(input: RecordScanInput!): RecordScanResult!",
-        "union CodeResult = CodeTrace | UnknownCode | InvalidArgument",
+        "union CodeResult = CodeTrace | UnknownCode | Problem",
     ):
         assert line in sdl
 

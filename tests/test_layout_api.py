@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+from graph_model.database import Database
 from graph_model.settings import DatabaseSettings
 from tests.test_layout_graph import World, make_world
 
@@ -28,35 +28,23 @@ PLAN_FIELDS = """
 PLAN = (
     "mutation ($input: ChannelLayoutInput!) { channelLayout(input: $input) {"
     + PLAN_FIELDS
-    + "... on LayoutJob { id status } ... on LayoutInputProblem { field reason } } }"
+    + "... on LayoutJob { id status } ... on Problem { path reason } } }"
 )
 JOB = """
 query ($id: ID!) {
   layoutJob(id: $id) {
     __typename
-    ... on LayoutJob { status error { field } plan { id cost sites { id opened } } }
-    ... on InvalidArgument { argument }
+    ... on LayoutJob { status error { path } plan { id cost sites { id opened } } }
+    ... on Problem { path }
   }
 }
 """
-OPEN = (
-    "query ($id: ID!) { layoutPlan(id: $id) {"
-    + PLAN_FIELDS
-    + " ... on InvalidArgument { argument } } }"
-)
+OPEN = "query ($id: ID!) { layoutPlan(id: $id) {" + PLAN_FIELDS + " ... on Problem { path } } }"
 
 
 @pytest.fixture
-def client(database_settings: DatabaseSettings) -> Iterator[TestClient]:
-    from api.app import create_app
-
-    with TestClient(create_app(database_settings)) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def world(driver: neo4j.Driver, ns: str) -> World:
-    return make_world(driver, ns)
+def world(db: Database, driver: neo4j.Driver, ns: str) -> World:
+    return make_world(db, driver, ns)
 
 
 def post(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
@@ -108,22 +96,22 @@ def test_bad_input_is_a_typed_problem(
     client: TestClient, world: World, extra: dict[str, Any], field: str
 ) -> None:
     result = post(client, PLAN, input={"storeIds": list(world.stores), **extra})["channelLayout"]
-    assert result["__typename"] == "LayoutInputProblem" and result["field"] == field
+    assert result["__typename"] == "Problem" and result["path"] == field
 
 
 def test_a_ragged_matrix_is_a_typed_problem(client: TestClient, world: World) -> None:
     matrix = {"storeIds": list(world.stores), "siteIds": [world.a, world.b],
               "values": [[1.0, 2.0], [1.0, 2.0], [1.0], [1.0, 2.0]]}  # fmt: skip
     result = post(client, PLAN, input={"k": 1, "distanceMatrix": matrix})["channelLayout"]
-    assert result == {"__typename": "LayoutInputProblem", "field": "distanceMatrix",
+    assert result == {"__typename": "Problem", "path": "distanceMatrix",
                       "reason": "row 2 has 1 entries for 2 sites (siteIds); "
                                 "the matrix must be stores × sites"}  # fmt: skip
 
 
 def test_unknown_ids(client: TestClient, ns: str) -> None:
-    assert post(client, JOB, id=ns)["layoutJob"] == {"__typename": "InvalidArgument",
-                                                     "argument": "id"}  # fmt: skip
-    assert post(client, OPEN, id=ns)["layoutPlan"]["__typename"] == "InvalidArgument"
+    assert post(client, JOB, id=ns)["layoutJob"] == {"__typename": "Problem",
+                                                     "path": "id"}  # fmt: skip
+    assert post(client, OPEN, id=ns)["layoutPlan"]["__typename"] == "Problem"
 
 
 def test_cli_prints_the_plan_and_draws_the_map(

@@ -11,13 +11,16 @@ from typing import Any
 import neo4j
 import pytest
 
-from graph_model.errors import NotFound
-from graph_model.layout import LayoutRequest, LayoutRequestError
+from graph_model.database import Database
+from graph_model.errors import InvalidField, NotFound
+from graph_model.jobs import JobKind
+from graph_model.layout import LayoutRequest
 from graph_model.master import Distributor, MasterData, Region, Store, Supply
+from graph_model.repositories.jobs import JobRepository
 from graph_model.repositories.layout import LayoutRepository
 from graph_model.repositories.master_data import MasterDataRepository
-from loaders.capture import CaptureService
-from loaders.layout_service import LayoutService
+from services.capture import CaptureService
+from services.layout import LayoutService
 from tests.factories import document
 
 
@@ -64,7 +67,7 @@ def _shipment(ns: str, n: int, source: str, target: str, units: int) -> list[dic
     ]  # fmt: skip
 
 
-def make_world(driver: neo4j.Driver, ns: str) -> World:
+def make_world(db: Database, driver: neo4j.Driver, ns: str) -> World:
     cp = "8" + "".join(str(ord(c) % 10) for c in ns)[:8]
     province = Region.province(f"{ns}P", "Testshire", 32.0, 121.0)
     a = Region.prefecture(f"{ns}A", "A City", province.code, 31.0, 121.0)
@@ -81,24 +84,26 @@ def make_world(driver: neo4j.Driver, ns: str) -> World:
     supplies = tuple(
         Supply((dist_a if s.region_code == a.code else dist_b).id, s.id) for s in stores
     )
-    MasterDataRepository(driver).save(
+    MasterDataRepository(db).save(
         MasterData(regions=(province, a, b, c), distributors=(dist_a, dist_b), stores=stores,
                    supplies=supplies)
     )  # fmt: skip
     events: list[dict[str, Any]] = []
     for n, (store, units) in enumerate(zip(stores, (10, 20, 30, 40), strict=True)):
         events += _shipment(ns, n, supplies[n].supplier_id, store.id, units)
-    assert not CaptureService(driver).capture_document(document(events)).problems
+    assert not CaptureService(db).capture_document(document(events)).problems
     return World(ns, dist_a.id, dist_b.id, tuple(s.id for s in stores), c.code)
 
 
 @pytest.fixture
-def world(driver: neo4j.Driver, ns: str) -> World:
-    return make_world(driver, ns)
+def world(db: Database, driver: neo4j.Driver, ns: str) -> World:
+    return make_world(db, driver, ns)
 
 
-def test_demand_counts_units_shipped_in_the_period(driver: neo4j.Driver, world: World) -> None:
-    repo = LayoutRepository(driver)
+def test_demand_counts_units_shipped_in_the_period(
+    db: Database, driver: neo4j.Driver, world: World
+) -> None:
+    repo = LayoutRepository(db)
     demand = {s.id: s.demand for s in repo.store_demand(world.stores, "shipped")}
     assert demand == dict(zip(world.stores, (10.0, 20.0, 30.0, 40.0), strict=True))
     # 2026-02-01..03 (+08:00): the first two shipments only; the bound is given off UTC.
@@ -110,8 +115,8 @@ def test_demand_counts_units_shipped_in_the_period(driver: neo4j.Driver, world: 
     assert repo.region_store_ids(f"{world.ns}P") == sorted(world.stores)
 
 
-def test_candidates_and_todays_supply(driver: neo4j.Driver, world: World) -> None:
-    repo = LayoutRepository(driver)
+def test_candidates_and_todays_supply(db: Database, driver: neo4j.Driver, world: World) -> None:
+    repo = LayoutRepository(db)
     assert [s.id for s in repo.distributors_of(world.stores)] == [world.a, world.b]
     cities = repo.cities_of(world.stores)
     assert sorted(c.id for c in cities) == [f"{world.ns}{x}" for x in "ABC"]
@@ -121,9 +126,9 @@ def test_candidates_and_todays_supply(driver: neo4j.Driver, world: World) -> Non
 
 
 def test_plan_moves_the_far_stores_to_their_city_and_is_stored(
-    driver: neo4j.Driver, world: World
+    db: Database, driver: neo4j.Driver, world: World
 ) -> None:
-    service = LayoutService(driver)
+    service = LayoutService(db)
     request = LayoutRequest(k=2, store_ids=world.stores, radius_km=50, method="exact")
     plan = service.plan(request)
     assert {s.id for s in plan.open_sites} == {world.a, world.city_c}
@@ -136,7 +141,7 @@ def test_plan_moves_the_far_stores_to_their_city_and_is_stored(
     assert comparison.current_demand_within_radius == pytest.approx(30 / 100)
     closed = [s for s in plan.sites if not s.opened]
     assert [(s.id, s.current) for s in closed] == [(world.b, True)]
-    stored = LayoutRepository(driver).get_plan(plan.id)
+    stored = LayoutRepository(db).get_plan(plan.id)
     assert stored == plan
     records, _, _ = driver.execute_query(
         "MATCH (p:LayoutPlan {id: $id}) RETURN COUNT { (p)-[:OPENS]->() } AS opens, "
@@ -146,16 +151,20 @@ def test_plan_moves_the_far_stores_to_their_city_and_is_stored(
     assert dict(records[0]) == {"opens": 2, "closes": 1, "assigns": 4}
 
 
-def test_heuristic_plans_never_claim_optimality(driver: neo4j.Driver, world: World) -> None:
-    service = LayoutService(driver)
+def test_heuristic_plans_never_claim_optimality(
+    db: Database, driver: neo4j.Driver, world: World
+) -> None:
+    service = LayoutService(db)
     plan = service.solve(
         service.prepare(LayoutRequest(k=2, store_ids=world.stores, method="heuristic"))
     )
     assert plan.lower_bound is None and plan.gap is None and not plan.proven_optimal
 
 
-def test_keeping_todays_sites_and_capacities(driver: neo4j.Driver, world: World) -> None:
-    service = LayoutService(driver)
+def test_keeping_todays_sites_and_capacities(
+    db: Database, driver: neo4j.Driver, world: World
+) -> None:
+    service = LayoutService(db)
     kept = service.plan(LayoutRequest(k=3, store_ids=world.stores, keep_current_sites=True))
     assert {world.a, world.b, world.city_c} == {s.id for s in kept.open_sites}
     capacitated = service.plan(
@@ -180,21 +189,28 @@ def test_keeping_todays_sites_and_capacities(driver: neo4j.Driver, world: World)
     ],
 )
 def test_bad_requests_name_the_field(
-    driver: neo4j.Driver, world: World, options: dict[str, Any], field: str, match: str
+    db: Database,
+    driver: neo4j.Driver,
+    world: World,
+    options: dict[str, Any],
+    field: str,
+    match: str,
 ) -> None:
-    with pytest.raises(LayoutRequestError, match=match) as caught:
-        LayoutService(driver).prepare(LayoutRequest(store_ids=world.stores, **options))
-    assert caught.value.field == field
+    with pytest.raises(InvalidField, match=match) as caught:
+        LayoutService(db).prepare(LayoutRequest(store_ids=world.stores, **options))
+    assert caught.value.path == field
 
 
-def test_stores_without_coordinates_are_named(driver: neo4j.Driver, world: World) -> None:
+def test_stores_without_coordinates_are_named(
+    db: Database, driver: neo4j.Driver, world: World
+) -> None:
     bare = world.stores[0].replace(".011.0", ".099.0")
     driver.execute_query("MERGE (s:Party {id: $id}) SET s:Store", id=bare)
-    with pytest.raises(LayoutRequestError, match="no coordinates") as caught:
-        LayoutService(driver).prepare(
+    with pytest.raises(InvalidField, match="no coordinates") as caught:
+        LayoutService(db).prepare(
             LayoutRequest(k=2, store_ids=(*world.stores, bare), demand_source="shipped")
         )
-    assert caught.value.field == "stores" and bare in str(caught.value)
+    assert caught.value.path == "stores" and bare in str(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -206,42 +222,38 @@ def test_stores_without_coordinates_are_named(driver: neo4j.Driver, world: World
     ],
 )
 def test_a_supplied_matrix_is_checked(
-    driver: neo4j.Driver, world: World, matrix: list[list[float]], match: str
+    db: Database, driver: neo4j.Driver, world: World, matrix: list[list[float]], match: str
 ) -> None:
     request = LayoutRequest.with_matrix(world.stores, (world.a, world.b), matrix, k=1)
-    with pytest.raises(LayoutRequestError, match=match) as caught:
-        LayoutService(driver).prepare(request)
-    assert caught.value.field == "distanceMatrix"
+    with pytest.raises(InvalidField, match=match) as caught:
+        LayoutService(db).prepare(request)
+    assert caught.value.path == "distanceMatrix"
 
 
-def test_a_supplied_matrix_decides(driver: neo4j.Driver, world: World) -> None:
+def test_a_supplied_matrix_decides(db: Database, driver: neo4j.Driver, world: World) -> None:
     # Road distances that make B the better single site although A is nearer as the crow flies.
     matrix = [[50.0, 10.0], [50.0, 10.0], [50.0, 10.0], [50.0, 10.0]]
     request = LayoutRequest.with_matrix(world.stores, (world.a, world.b), matrix, k=1)
-    plan = LayoutService(driver).plan(request)
+    plan = LayoutService(db).plan(request)
     assert [s.id for s in plan.open_sites] == [world.b] and plan.distance == "matrix"
     assert plan.cost == pytest.approx(100 * 10.0)
 
 
-def test_unknown_plans_and_jobs(driver: neo4j.Driver, ns: str) -> None:
-    repo = LayoutRepository(driver)
+def test_unknown_plans_and_jobs(db: Database, driver: neo4j.Driver, ns: str) -> None:
+    repo = LayoutRepository(db)
     with pytest.raises(NotFound, match="no layout plan"):
         repo.get_plan(ns)
-    job = repo.create_job(ns)
-    assert job.running and repo.finish_job(ns, error_field="k", error="k: bad").status == "failed"
     with pytest.raises(NotFound, match="no layout job"):
-        repo.get_job(ns + "x")
+        JobRepository(db).get(ns, JobKind.LAYOUT)
 
 
-def test_the_demo_world_is_planned_end_to_end(driver: neo4j.Driver) -> None:
+def test_the_demo_world_is_planned_end_to_end(db: Database, driver: neo4j.Driver) -> None:
     from loaders.demo import build_world
-    from loaders.demo_load import load_demo
+    from services.demo import load_demo
 
-    load_demo(driver, units=2000, seed=4711)
+    load_demo(db, units=2000, seed=4711)
     stores = tuple(s.id for s in build_world(2000, 4711).master.stores)
-    plan = LayoutService(driver).plan(
-        LayoutRequest(k=3, store_ids=stores, radius_km=60, time_limit=10)
-    )
+    plan = LayoutService(db).plan(LayoutRequest(k=3, store_ids=stores, radius_km=60, time_limit=10))
     assert len(plan.assignments) == len(stores) and len(plan.open_sites) == 3
     assert plan.total_demand > 0 and plan.comparison.current_cost is not None
     assert plan.gap is not None

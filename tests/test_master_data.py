@@ -12,7 +12,8 @@ from typing import Any
 import neo4j
 import pytest
 
-from graph_model.errors import NotFound
+from graph_model.database import Database
+from graph_model.errors import InvalidField, NotFound
 from graph_model.identifiers.gs1 import gs1_check_digit
 from graph_model.master import (
     Authorization,
@@ -20,7 +21,6 @@ from graph_model.master import (
     Distributor,
     Line,
     MasterData,
-    MasterDataError,
     Plant,
     Product,
     Region,
@@ -32,10 +32,10 @@ from graph_model.settings import DatabaseSettings
 from loaders.demo import build_world
 from loaders.master_data import (
     MasterDataFileError,
-    load_master_data,
     master_data_to_json,
     read_master_data,
 )
+from services.master_data import load_master_files
 
 # -- ids unique to a test ------------------------------------------------------------------
 
@@ -133,14 +133,14 @@ def _graph_size(driver: neo4j.Driver, ns: str) -> tuple[int, int]:
     ],
 )
 def test_domain_values_check_their_invariants(build: Any, match: str) -> None:
-    with pytest.raises(MasterDataError, match=match):
+    with pytest.raises(InvalidField, match=match):
         build()
 
 
 def test_domain_errors_name_their_field() -> None:
-    with pytest.raises(MasterDataError) as info:
+    with pytest.raises(InvalidField) as info:
         Store("urn:epc:id:sgln:6917821.01000.0", "s", "440300", 1.0, 999.0)
-    assert info.value.field == "lon"
+    assert info.value.path == "lon"
 
 
 def test_product_parts_and_sgtin() -> None:
@@ -266,7 +266,7 @@ def test_bad_row_names_file_row_field_and_reason(tmp_path: Path) -> None:
     stores.write_text("\n".join([text[0], text[1], ",".join(cells)]) + "\n", "utf-8")
     with pytest.raises(MasterDataFileError) as info:
         read_master_data(files)
-    (problem,) = info.value.problems
+    (problem,) = info.value.row_problems
     assert problem.file == str(stores) and problem.row == "3" and problem.field == "lat"
     assert "valid number" in problem.reason
     assert str(problem).startswith(f"{stores}: row 3: lat: ")
@@ -309,7 +309,7 @@ def test_bad_plants_are_rejected(
     path = _write_csv(tmp_path / "plants.csv", header, [row] if row else [])
     with pytest.raises(MasterDataFileError) as info:
         read_master_data([path])
-    problem = info.value.problems[0]
+    problem = info.value.row_problems[0]
     assert (problem.field, problem.row) == (field, "2" if row else "1")
     assert reason in problem.reason
 
@@ -326,7 +326,7 @@ def test_references_duplicates_and_file_names_are_checked(tmp_path: Path) -> Non
         ["id", "name", "region_code", "lat", "lon"],
         [[plant[0], "s", "440300", "1", "1"], [plant[0], "s", "440300", "1", "1"]],
     )
-    with pytest.raises(MasterDataFileError, match="given more than once"):
+    with pytest.raises(MasterDataFileError, match="is given before"):
         read_master_data([twice])
     other = tmp_path / "shops.csv"
     other.write_text("id\n", "utf-8")
@@ -344,7 +344,7 @@ def test_json_errors_name_the_list_entry(tmp_path: Path) -> None:
     )
     with pytest.raises(MasterDataFileError) as info:
         read_master_data([path])
-    found = {(p.row, p.field) for p in info.value.problems}
+    found = {(p.row, p.field) for p in info.value.row_problems}
     assert ("plants[1]", "region_code") in found and ("-", "x") in found
     path.write_text("{", "utf-8")
     with pytest.raises(MasterDataFileError, match="not valid JSON"):
@@ -367,9 +367,9 @@ def test_geojson_territories_are_regions(tmp_path: Path) -> None:
 # -- the graph -----------------------------------------------------------------------------
 
 
-def test_save_then_read_every_kind(driver: neo4j.Driver, ns: str) -> None:
+def test_save_then_read_every_kind(db: Database, driver: neo4j.Driver, ns: str) -> None:
     master = _world(ns)
-    repo = MasterDataRepository(driver, batch_size=2)
+    repo = MasterDataRepository(db, batch_size=2)
     counts = repo.save(master)
     assert counts.stores == 1 and counts.supplies == 4
     assert [repo.get_region(r.code) for r in master.regions] == list(master.regions)
@@ -384,9 +384,9 @@ def test_save_then_read_every_kind(driver: neo4j.Driver, ns: str) -> None:
     assert repo.suppliers_of(master.stores[0].id) == [master.distributors[2].id]
 
 
-def test_every_party_has_the_party_label(driver: neo4j.Driver, ns: str) -> None:
+def test_every_party_has_the_party_label(db: Database, driver: neo4j.Driver, ns: str) -> None:
     master = _world(ns)
-    MasterDataRepository(driver).save(master)
+    MasterDataRepository(db).save(master)
     records, _, _ = driver.execute_query(
         "UNWIND $ids AS id MATCH (p:Party {id: id}) RETURN labels(p) AS labels ORDER BY id",
         ids=sorted(master.party_ids()),
@@ -395,8 +395,8 @@ def test_every_party_has_the_party_label(driver: neo4j.Driver, ns: str) -> None:
     assert all("Party" in r["labels"] and len(r["labels"]) == 2 for r in records)
 
 
-def test_loading_twice_changes_nothing(driver: neo4j.Driver, ns: str) -> None:
-    repo = MasterDataRepository(driver)
+def test_loading_twice_changes_nothing(db: Database, driver: neo4j.Driver, ns: str) -> None:
+    repo = MasterDataRepository(db)
     repo.save(_world(ns))
     once = _graph_size(driver, ns)
     repo.save(_world(ns))
@@ -404,9 +404,11 @@ def test_loading_twice_changes_nothing(driver: neo4j.Driver, ns: str) -> None:
     assert once[0] >= 14
 
 
-def test_changed_data_replaces_what_it_describes(driver: neo4j.Driver, ns: str) -> None:
+def test_changed_data_replaces_what_it_describes(
+    db: Database, driver: neo4j.Driver, ns: str
+) -> None:
     master = _world(ns)
-    repo = MasterDataRepository(driver)
+    repo = MasterDataRepository(db)
     repo.save(master)
     store = master.stores[0]
     moved = Store(store.id, store.name, master.regions[0].code, 1.0, 2.0, "13900000000", None, None)
@@ -420,8 +422,7 @@ def test_changed_data_replaces_what_it_describes(driver: neo4j.Driver, ns: str) 
         dist.lon,
         (Authorization(master.regions[0].code),),
     )
-    repo.save_stores([moved])
-    repo.save_distributors([reauthorized])
+    repo.save(MasterData(stores=(moved,), distributors=(reauthorized,)))
     assert repo.get_store(store.id) == moved
     assert repo.get_distributor(dist.id) == reauthorized
     records, _, _ = driver.execute_query(
@@ -430,15 +431,15 @@ def test_changed_data_replaces_what_it_describes(driver: neo4j.Driver, ns: str) 
     assert records[0]["n"] == 1
 
 
-def test_missing_ids_raise_not_found(driver: neo4j.Driver, ns: str) -> None:
-    repo = MasterDataRepository(driver)
+def test_missing_ids_raise_not_found(db: Database, driver: neo4j.Driver, ns: str) -> None:
+    repo = MasterDataRepository(db)
     with pytest.raises(NotFound, match=f"store '{_party(ns, 999)}' does not exist"):
         repo.get_store(_party(ns, 999))
     with pytest.raises(NotFound, match="region"):
         repo.get_region(f"{ns}-nowhere")
 
 
-def test_a_dangling_reference_writes_nothing(driver: neo4j.Driver, ns: str) -> None:
+def test_a_dangling_reference_writes_nothing(db: Database, driver: neo4j.Driver, ns: str) -> None:
     master = _world(ns)
     broken = MasterData(
         regions=master.regions,
@@ -447,17 +448,16 @@ def test_a_dangling_reference_writes_nothing(driver: neo4j.Driver, ns: str) -> N
         supplies=(Supply(master.plants[0].id, _party(ns, 777)),),
     )
     with pytest.raises(NotFound, match=r"parties of the channel: 1 unknown"):
-        MasterDataRepository(driver).save(broken)
+        MasterDataRepository(db).save(broken)
     assert _graph_size(driver, ns) == (0, 0)
 
 
-def test_writes_join_the_callers_transaction(driver: neo4j.Driver, ns: str) -> None:
+def test_writes_join_the_callers_transaction(db: Database, driver: neo4j.Driver, ns: str) -> None:
     master = _world(ns)
-    repo = MasterDataRepository(driver)
+    repo = MasterDataRepository(db)
 
     def work(tx: neo4j.ManagedTransaction) -> None:
-        repo.save_regions(master.regions, tx)
-        repo.save_plants(master.plants, tx)
+        repo.save(MasterData(regions=master.regions, plants=master.plants), tx)
         raise RuntimeError("abandon")
 
     with driver.session() as session, pytest.raises(RuntimeError, match="abandon"):
@@ -468,41 +468,43 @@ def test_writes_join_the_callers_transaction(driver: neo4j.Driver, ns: str) -> N
     assert repo.get_plant(master.plants[0].id) == master.plants[0]
 
 
-def test_load_files_writes_all_or_nothing(driver: neo4j.Driver, ns: str, tmp_path: Path) -> None:
+def test_load_files_writes_all_or_nothing(
+    db: Database, driver: neo4j.Driver, ns: str, tmp_path: Path
+) -> None:
     master = _world(ns)
     files = _csv_files(tmp_path, master)
-    repo = MasterDataRepository(driver)
+    repo = MasterDataRepository(db)
     bad = tmp_path / "consumers.csv"
     bad.write_text(bad.read_text("utf-8") + f"{ns}c2,{ns}-C,,,extra\n", "utf-8")
     with pytest.raises(MasterDataFileError, match=r"consumers\.csv: row 3"):
-        load_master_data(files, repo, with_china_regions=False)
+        load_master_files(files, repo, with_china_regions=False)
     assert _graph_size(driver, ns) == (0, 0)
     _csv_files(tmp_path, master)
-    counts = load_master_data(files, repo, with_china_regions=False)
+    counts = load_master_files(files, repo, with_china_regions=False)
     assert counts.plants == 1 and counts.consumers == 1
     assert repo.get_consumer(master.consumers[0].id) == master.consumers[0]
 
 
-def test_china_regions_load_with_their_hierarchy(driver: neo4j.Driver) -> None:
+def test_china_regions_load_with_their_hierarchy(db: Database, driver: neo4j.Driver) -> None:
     from loaders.regions import china_regions
 
-    repo = MasterDataRepository(driver)
-    repo.save_regions(china_regions())
+    repo = MasterDataRepository(db)
+    repo.save(MasterData(regions=china_regions()))
     shenzhen = repo.get_region("440300")
     assert shenzhen.name == "深圳市" and shenzhen.parent_code == "440000"
     assert len(repo.regions_within("440000")) == 21
 
 
-def test_non_atomic_save_writes_kind_by_kind(driver: neo4j.Driver, ns: str) -> None:
+def test_non_atomic_save_writes_kind_by_kind(db: Database, driver: neo4j.Driver, ns: str) -> None:
     master = _world(ns)
-    repo = MasterDataRepository(driver, batch_size=1)
+    repo = MasterDataRepository(db, batch_size=1)
     assert repo.save(master, atomic=False).consumers == 1
     assert repo.get_distributor(master.distributors[1].id) == master.distributors[1]
     assert repo.suppliers_of(master.distributors[0].id) == [master.plants[0].id]
 
 
 def test_non_atomic_save_commits_each_slice_and_stops_at_a_bad_one(
-    driver: neo4j.Driver, ns: str
+    db: Database, driver: neo4j.Driver, ns: str
 ) -> None:
     master = _world(ns)
     city = master.regions[1].code
@@ -512,7 +514,7 @@ def test_non_atomic_save_commits_each_slice_and_stops_at_a_bad_one(
         Consumer.of(f"{ns}s3", f"{ns}-nowhere"),
         Consumer.of(f"{ns}s4", city),
     )
-    repo = MasterDataRepository(driver, batch_size=2)
+    repo = MasterDataRepository(db, batch_size=2)
     with pytest.raises(NotFound, match=f"consumer regions: 1 unknown \\({ns}-nowhere\\)"):
         repo.save(dataclasses.replace(master, consumers=consumers), atomic=False)
     # Slices of two: the first is committed, the one with the unknown region is not, and the
@@ -525,6 +527,7 @@ def test_non_atomic_save_commits_each_slice_and_stops_at_a_bad_one(
 
 
 def test_cli_loads_files_and_rejects_bad_ones_before_the_database(
+    db: Database,
     driver: neo4j.Driver,
     ns: str,
     tmp_path: Path,
@@ -556,4 +559,4 @@ def test_cli_loads_files_and_rejects_bad_ones_before_the_database(
     result = CliRunner().invoke(app, ["load", str(folder), "--no-china-regions"])
     assert result.exit_code == 0, result.output
     assert "loaded 2 regions, 1 plants, 2 lines" in result.output
-    assert MasterDataRepository(driver).get_store(master.stores[0].id) == master.stores[0]
+    assert MasterDataRepository(db).get_store(master.stores[0].id) == master.stores[0]

@@ -5,34 +5,36 @@ written."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable
 from typing import Any
 
 import neo4j
 import pytest
 from starlette.testclient import TestClient
 
-from api.graphql.mutations import save_master_data
+import services.master_data
+from graph_model.database import Database
 from graph_model.identifiers.gs1 import gs1_check_digit
 from graph_model.master import (
     Authorization,
     Consumer,
     Distributor,
     Line,
+    MasterData,
     Plant,
     Product,
     Region,
     Store,
 )
 from graph_model.repositories.master_data import MasterDataRepository
-from graph_model.settings import DatabaseSettings
 
 SAVE = """
 mutation ($input: MasterDataInput!) {
   saveMasterData(input: $input) {
     __typename
     ... on MasterDataSaved { plants lines products distributors stores consumers supplies }
-    ... on MasterDataRejected { message problems { path field reason } }
+    ... on Problem { message problems { path reason } }
   }
 }
 """
@@ -146,18 +148,12 @@ def _footprint(driver: neo4j.Driver, ns: str) -> tuple[int, int, int]:
 
 
 @pytest.fixture
-def client(database_settings: DatabaseSettings) -> Iterator[TestClient]:
-    from api.app import create_app
-
-    with TestClient(create_app(database_settings)) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def repo(driver: neo4j.Driver, ns: str) -> MasterDataRepository:
+def repo(db: Database, driver: neo4j.Driver, ns: str) -> MasterDataRepository:
     """The repository, with the test's own region in the graph."""
-    repository = MasterDataRepository(driver)
-    repository.save_regions([Region(_region(ns), "测试市", "custom", None, 22.5, 113.6)])
+    repository = MasterDataRepository(db)
+    repository.save(
+        MasterData(regions=(Region(_region(ns), "测试市", "custom", None, 22.5, 113.6),))
+    )
     return repository
 
 
@@ -171,9 +167,14 @@ def save(client: TestClient, payload: Payload) -> dict[str, Any]:
 
 
 def problems_of(result: dict[str, Any]) -> set[tuple[str, str]]:
-    assert result["__typename"] == "MasterDataRejected", result
-    assert "nothing was saved" in result["message"]
-    return {(p["path"], p["field"]) for p in result["problems"]}
+    """``(item, field)`` of every problem: ``stores[3].lat`` is ``("stores[3]", "lat")``."""
+    assert result["__typename"] == "Problem", result
+    found = set()
+    for p in result["problems"]:
+        match = re.fullmatch(r"(\w+\[\d+\]|input)(?:\.(.+))?", p["path"])
+        assert match is not None, p
+        found.add((match[1], match[2] or "-"))
+    return found
 
 
 SAVED = {
@@ -329,5 +330,5 @@ def test_every_bad_item_is_listed_at_once(
 def test_a_request_too_big_is_refused_before_any_check(
     client: TestClient, ns: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(save_master_data, "MAX_ITEMS", 5)
+    monkeypatch.setattr(services.master_data, "MAX_ITEMS", 5)
     assert problems_of(save(client, _payload(ns))) == {("input", "-")}

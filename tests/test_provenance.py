@@ -11,6 +11,7 @@ import neo4j
 import pytest
 from starlette.testclient import TestClient
 
+from graph_model.database import Database
 from graph_model.errors import InvalidIdentifier
 from graph_model.provenance import (
     ContainerLink,
@@ -23,8 +24,7 @@ from graph_model.provenance import (
     parse_lot_reference,
 )
 from graph_model.repositories.provenance import ProvenanceRepository
-from graph_model.settings import DatabaseSettings
-from loaders.capture import CaptureService
+from services.capture import CaptureService
 from tests.factories import DISTRIBUTOR, PLANT, STORE, Chain, document
 
 SHIPMENT_TO_STORE = "urn:yima:desadv:store:"
@@ -73,16 +73,16 @@ class StoreChain(Chain):
 
 
 @pytest.fixture
-def chain(driver: neo4j.Driver, ns: str) -> StoreChain:
+def chain(db: Database, driver: neo4j.Driver, ns: str) -> StoreChain:
     made = StoreChain(ns, units=10)
-    result = CaptureService(driver).capture_document(made.document())
+    result = CaptureService(db).capture_document(made.document())
     assert not result.problems, result.problems
     return made
 
 
 @pytest.fixture
-def repo(driver: neo4j.Driver) -> ProvenanceRepository:
-    return ProvenanceRepository(driver)
+def repo(db: Database, driver: neo4j.Driver) -> ProvenanceRepository:
+    return ProvenanceRepository(db)
 
 
 # -- pure rules ------------------------------------------------------------------------------
@@ -273,19 +273,15 @@ class CountingDriver:
 
 
 @pytest.fixture
-def client(database_settings: DatabaseSettings) -> Iterator[TestClient]:
-    from api.app import create_app
-
-    with TestClient(create_app(database_settings)) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def counting(client: TestClient) -> CountingDriver:
+def counting(client: TestClient) -> Iterator[CountingDriver]:
     services = client.app.state.services  # type: ignore[attr-defined]
-    proxy = CountingDriver(services.driver)
-    services.driver = proxy
-    return proxy
+    real = services.db
+    proxy = CountingDriver(real.driver)
+    services.db = Database(proxy, real.name)  # type: ignore[arg-type]
+    try:
+        yield proxy
+    finally:
+        services.db = real
 
 
 def gql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
@@ -314,7 +310,7 @@ query ($id: String!, $at: DateTime) {
       events(first: 50) { totalCount nodes { id hash bizStep via raw } }
     }
     ... on UnknownCode { code message }
-    ... on InvalidArgument { argument reason }
+    ... on Problem { path reason }
   }
 }
 """
@@ -359,17 +355,17 @@ def test_code_with_bad_arguments_names_the_argument(
     client: TestClient, variables: dict[str, Any], argument: str
 ) -> None:
     data = gql(client, CODE, **variables)
-    assert data["code"]["__typename"] == "InvalidArgument"
-    assert data["code"]["argument"] == argument and data["code"]["reason"]
+    assert data["code"]["__typename"] == "Problem"
+    assert data["code"]["path"] == argument and data["code"]["reason"]
 
 
 def test_nested_page_over_the_cap_is_a_typed_error(client: TestClient, chain: StoreChain) -> None:
     query = """query ($id: String!, $n: Int!) { code(id: $id) {
       ... on CodeTrace { scans(first: $n) { totalCount } }
-      ... on InvalidArgument { argument reason } } }"""
+      ... on Problem { path reason } } }"""
     data = gql(client, query, id=chain.units[0], n=5000)
     assert data["code"] == {
-        "argument": "scans.first",
+        "path": "scans.first",
         "reason": "must be between 0 and 100, got 5000",
     }
 
@@ -390,16 +386,16 @@ query ($id: String!, $after: String) {
       }
     }
     ... on UnknownLot { lot message }
-    ... on InvalidArgument { argument reason }
+    ... on Problem { path reason }
   }
 }
 """
 
 
 @pytest.fixture
-def lot_of_50(driver: neo4j.Driver, ns: str) -> StoreChain:
+def lot_of_50(db: Database, driver: neo4j.Driver, ns: str) -> StoreChain:
     made = StoreChain(ns, units=50)
-    assert not CaptureService(driver).capture_document(made.document()).problems
+    assert not CaptureService(db).capture_document(made.document()).problems
     return made
 
 
@@ -429,8 +425,8 @@ def test_lot_of_50_units_costs_a_fixed_number_of_round_trips(
     ("lot_id", "typename", "argument"),
     [
         ("06901234123456|nosuchlot", "UnknownLot", None),
-        ("06901234123457|L1", "InvalidArgument", "id"),
-        ("urn:epc:id:sgtin:6901234.012345.1", "InvalidArgument", "id"),
+        ("06901234123457|L1", "Problem", "id"),
+        ("urn:epc:id:sgtin:6901234.012345.1", "Problem", "id"),
     ],
 )
 def test_lot_bad_input(
@@ -439,7 +435,7 @@ def test_lot_bad_input(
     data = gql(client, LOT, id=lot_id)
     assert data["lot"]["__typename"] == typename
     if argument:
-        assert data["lot"]["argument"] == argument
+        assert data["lot"]["path"] == argument
 
 
 RECALL = """
@@ -447,7 +443,7 @@ query ($gtin: String!, $from: DateTime!, $to: DateTime!) {
   productRecall(gtin: $gtin, commissionedFrom: $from, commissionedTo: $to) {
     __typename
     ... on LotTrace { unitCount holders { totalCount } }
-    ... on InvalidArgument { argument reason }
+    ... on Problem { path reason }
   }
 }
 """
@@ -465,8 +461,8 @@ def test_product_recall_rejects_absurd_windows(
     client: TestClient, start: str, end: str, argument: str
 ) -> None:
     data = gql(client, RECALL, gtin="06901234123456", **{"from": start, "to": end})
-    assert data["productRecall"]["__typename"] == "InvalidArgument"
-    assert data["productRecall"]["argument"] == argument
+    assert data["productRecall"]["__typename"] == "Problem"
+    assert data["productRecall"]["path"] == argument
 
 
 def test_product_recall_finds_the_window(client: TestClient, chain: StoreChain) -> None:

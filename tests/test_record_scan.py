@@ -3,16 +3,15 @@ verdict is the one before the scan."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import neo4j
 import pytest
 from starlette.testclient import TestClient
 
-from api.graphql.mutations.record_scan import scan_event_id
-from graph_model.settings import DatabaseSettings
-from loaders.capture import CaptureService
+from graph_model.database import Database
+from services.capture import CaptureService
+from services.scans import scan_event_id
 from tests.factories import Chain
 
 RECORD = """
@@ -23,24 +22,16 @@ mutation ($input: RecordScanInput!) {
       scanId eventId code duplicate
       verification { issued scanCount consumerScanCount verdict { level summary } }
     }
-    ... on InvalidArgument { argument reason }
+    ... on Problem { path reason }
   }
 }
 """
 
 
 @pytest.fixture
-def client(database_settings: DatabaseSettings) -> Iterator[TestClient]:
-    from api.app import create_app
-
-    with TestClient(create_app(database_settings)) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def chain(driver: neo4j.Driver, ns: str) -> Chain:
+def chain(db: Database, driver: neo4j.Driver, ns: str) -> Chain:
     made = Chain(ns, units=4)
-    assert not CaptureService(driver).capture_document(made.document()).problems
+    assert not CaptureService(db).capture_document(made.document()).problems
     return made
 
 
@@ -142,5 +133,5 @@ def test_bad_scans_name_the_field(
     scan = {"code": f"urn:epc:id:sgtin:6901234.012345.{ns}", "kind": "CONSUMER",
             "clientScanId": ns, **change}  # fmt: skip
     result = record(client, **scan)
-    assert result["__typename"] == "InvalidArgument"
-    assert result["argument"] == argument and result["reason"]
+    assert result["__typename"] == "Problem"
+    assert result["path"] == argument and result["reason"]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from graph_model.errors import InvalidField
 from loaders.regions import (
     RegionIndex,
-    TerritoryError,
     china_regions,
     load_territories,
     region_of_point,
@@ -130,16 +130,16 @@ def test_territory_point_lies_inside(tmp_path: Path) -> None:
     ],
 )
 def test_bad_territories_are_rejected(doc: dict[str, object], match: str) -> None:
-    with pytest.raises(TerritoryError, match=match):
+    with pytest.raises(InvalidField, match=match):
         load_territories(doc)
 
 
 def test_unreadable_files_are_rejected(tmp_path: Path) -> None:
-    with pytest.raises(TerritoryError, match="cannot read"):
+    with pytest.raises(InvalidField, match="cannot read"):
         load_territories(tmp_path / "missing.geojson")
     bad = tmp_path / "bad.geojson"
     bad.write_text("{not json", encoding="utf-8")
-    with pytest.raises(TerritoryError, match=r"bad\.geojson: not valid JSON"):
+    with pytest.raises(InvalidField, match=r"bad\.geojson: not valid JSON"):
         load_territories(bad)
 
 

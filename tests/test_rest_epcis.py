@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 from starlette.testclient import TestClient
 
-from api.app import create_app
-from graph_model.settings import DatabaseSettings
 from tests.factories import STORE, Chain, document
-
-
-@pytest.fixture(scope="module")
-def client(database_settings: DatabaseSettings, driver: Any) -> Iterator[TestClient]:
-    with TestClient(create_app(database_settings)) as c:
-        yield c
 
 
 def wait_for(client: TestClient, location: str) -> dict[str, Any]:

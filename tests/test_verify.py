@@ -3,18 +3,17 @@ the GraphQL ``verify`` field."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import neo4j
 import pytest
 from starlette.testclient import TestClient
 
+from graph_model.database import Database
 from graph_model.provenance import ScanFacts, VerifyFacts
 from graph_model.repositories.provenance import ProvenanceRepository
-from graph_model.settings import DatabaseSettings
 from graph_model.verdict import VerdictLevel, VerdictRules, judge, province_of
-from loaders.capture import CaptureService
+from services.capture import CaptureService
 from tests.factories import Chain
 
 MADE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -128,14 +127,16 @@ def test_province_of(region: str | None, province: str | None) -> None:
 
 
 @pytest.fixture
-def chain(driver: neo4j.Driver, ns: str) -> Chain:
+def chain(db: Database, driver: neo4j.Driver, ns: str) -> Chain:
     made = Chain(ns, units=4)
-    assert not CaptureService(driver).capture_document(made.document()).problems
+    assert not CaptureService(db).capture_document(made.document()).problems
     return made
 
 
-def test_verify_facts_count_scans_and_name_the_first(driver: neo4j.Driver, chain: Chain) -> None:
-    repo = ProvenanceRepository(driver)
+def test_verify_facts_count_scans_and_name_the_first(
+    db: Database, driver: neo4j.Driver, chain: Chain
+) -> None:
+    repo = ProvenanceRepository(db)
     got = repo.verify_facts([chain.units[0], chain.units[1]])
     scanned, quiet = got[chain.units[0]], got[chain.units[1]]
     assert scanned.issued and scanned.status == "sold" and scanned.lot == chain.lot
@@ -155,18 +156,10 @@ query ($code: String!) {
       code issued status scanCount consumerScanCount firstScanAt firstScanRegion
       verdict { level summary reasons }
     }
-    ... on InvalidArgument { argument reason }
+    ... on Problem { path reason }
   }
 }
 """
-
-
-@pytest.fixture
-def client(database_settings: DatabaseSettings) -> Iterator[TestClient]:
-    from api.app import create_app
-
-    with TestClient(create_app(database_settings)) as test_client:
-        yield test_client
 
 
 def _verify(client: TestClient, code: str) -> dict[str, object]:
@@ -202,5 +195,5 @@ def test_verify_of_a_code_never_issued(client: TestClient, ns: str) -> None:
 )
 def test_verify_of_a_malformed_code_is_a_typed_error(client: TestClient, code: str) -> None:
     result = _verify(client, code)
-    assert result["__typename"] == "InvalidArgument" and result["argument"] == "code"
+    assert result["__typename"] == "Problem" and result["path"] == "code"
     assert result["reason"]
