@@ -2,13 +2,15 @@
 
 By default the session starts yima's own local server under ``var/neo4j-test`` (ports 17687 /
 17474) and stops it at the end if it started it (``YIMA_KEEP_TEST_NEO4J=1`` keeps it running
-for the next run). ``YIMA_TEST_NEO4J_URI`` points the tests at any other server instead. Tests
+for the next run); its one user database is called ``yimatest``. ``YIMA_TEST_NEO4J_URI`` (and
+``_USER``, ``_PASSWORD``, ``_DATABASE``) points the tests at any other server instead. Tests
 isolate themselves by their own ids (the ``ns`` fixture), never by wiping the database.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +33,17 @@ def shared_dir() -> Path:
     return SHARED_DIR
 
 
+#: The test server's one user database is not called ``neo4j``, so code that forgets the
+#: configured database name (``YIMA_NEO4J_DATABASE``) fails in the tests.
+TEST_DATABASE = "yimatest"
+
+
+def _default_database_is(uri: str, name: str) -> bool:
+    with neo4j.GraphDatabase.driver(uri) as probe:
+        records, _, _ = probe.execute_query("SHOW DEFAULT DATABASE YIELD name", database_="system")
+    return bool(records) and records[0]["name"] == name
+
+
 @pytest.fixture(scope="session")
 def database_settings() -> Iterator[DatabaseSettings]:
     uri = os.environ.get("YIMA_TEST_NEO4J_URI")
@@ -39,6 +52,7 @@ def database_settings() -> Iterator[DatabaseSettings]:
             uri=uri,
             user=os.environ.get("YIMA_TEST_NEO4J_USER"),
             password=os.environ.get("YIMA_TEST_NEO4J_PASSWORD"),
+            database=os.environ.get("YIMA_TEST_NEO4J_DATABASE") or "neo4j",
         )
         return
     settings = ServerSettings(
@@ -47,14 +61,27 @@ def database_settings() -> Iterator[DatabaseSettings]:
         http_port=int(os.environ.get("YIMA_TEST_NEO4J_HTTP_PORT", "17474")),
         heap=os.environ.get("YIMA_TEST_NEO4J_HEAP", "1g"),
         pagecache="512m",
+        extra_conf={"initial.dbms.default_database": TEST_DATABASE},
     )
     server = LocalNeo4j(settings)
     started = server.start()
+    if not _default_database_is(settings.bolt_uri, TEST_DATABASE):
+        # A server home made before the test database had its own name: start it afresh.
+        server.stop()
+        shutil.rmtree(settings.home / "data", ignore_errors=True)
+        started = server.start()
     try:
-        yield DatabaseSettings(uri=settings.bolt_uri)
+        yield DatabaseSettings(uri=settings.bolt_uri, database=TEST_DATABASE)
     finally:
         if started and not os.environ.get("YIMA_KEEP_TEST_NEO4J"):
             server.stop()
+
+
+@pytest.fixture
+def cli_env(database_settings: DatabaseSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``yima`` commands run in the test session's server and database."""
+    monkeypatch.setenv("YIMA_NEO4J_URI", database_settings.uri)
+    monkeypatch.setenv("YIMA_NEO4J_DATABASE", database_settings.database)
 
 
 @pytest.fixture(scope="session")

@@ -53,6 +53,7 @@ def test_epcis_capture_from_a_file(
     ns: str,
 ) -> None:
     monkeypatch.setenv("YIMA_NEO4J_URI", database_settings.uri)
+    monkeypatch.setenv("YIMA_NEO4J_DATABASE", database_settings.database)
     doc = tmp_path / "doc.jsonld"
     doc.write_text(json.dumps(Chain(ns).document()))
     first = runner.invoke(app, ["epcis", "capture", str(doc)])

@@ -174,7 +174,10 @@ def test_cli_commissions_and_prints_the_guess_probability(
     out = tmp_path / "codes.txt"
     args = ["codes", "commission", "--gtin", GTIN[1:], "--lot", ns.upper(), "--line", LINE]
     args += ["--plant", PLANT, "--count", "12", "--out", str(out), "--format", "txt"]
-    env = {"YIMA_NEO4J_URI": database_settings.uri}
+    env = {
+        "YIMA_NEO4J_URI": database_settings.uri,
+        "YIMA_NEO4J_DATABASE": database_settings.database,
+    }
     result = CliRunner().invoke(yima_app, args, env=env)
 
     assert result.exit_code == 0, result.output

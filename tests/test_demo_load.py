@@ -69,6 +69,7 @@ def test_yima_demo_on_the_command_line(
     monkeypatch: Any, database_settings: DatabaseSettings, driver: neo4j.Driver
 ) -> None:
     monkeypatch.setenv("YIMA_NEO4J_URI", database_settings.uri)
+    monkeypatch.setenv("YIMA_NEO4J_DATABASE", database_settings.database)
     result = CliRunner().invoke(app, ["demo", "--units", str(UNITS), "--seed", str(SEED)])
     assert result.exit_code == 0, result.output
     assert "demo world: 600 units" in result.output

@@ -276,7 +276,10 @@ def test_csv_and_xlsx_have_the_header_and_one_line_per_row(
 def test_cli_writes_the_three_files_and_prints_the_digest(
     chain: Chain, database_settings: DatabaseSettings, tmp_path: Path
 ) -> None:
-    env = {"YIMA_NEO4J_URI": database_settings.uri}
+    env = {
+        "YIMA_NEO4J_URI": database_settings.uri,
+        "YIMA_NEO4J_DATABASE": database_settings.database,
+    }
     args = ["export", "provenance", "--lot", f"{GTIN}|{chain.lot}", "--out", str(tmp_path)]
 
     result = CliRunner().invoke(yima_app, args, env=env)
@@ -293,7 +296,10 @@ def test_cli_writes_the_three_files_and_prints_the_digest(
 
 
 def test_cli_names_the_bad_argument(database_settings: DatabaseSettings, tmp_path: Path) -> None:
-    env = {"YIMA_NEO4J_URI": database_settings.uri}
+    env = {
+        "YIMA_NEO4J_URI": database_settings.uri,
+        "YIMA_NEO4J_DATABASE": database_settings.database,
+    }
     result = CliRunner().invoke(
         yima_app, ["export", "provenance", "--lot", "123|L1", "--out", str(tmp_path)], env=env
     )

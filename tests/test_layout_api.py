@@ -121,6 +121,7 @@ def test_cli_prints_the_plan_and_draws_the_map(
     from cli.main import app
 
     monkeypatch.setenv("YIMA_NEO4J_URI", database_settings.uri)
+    monkeypatch.setenv("YIMA_NEO4J_DATABASE", database_settings.database)
     out = tmp_path / "map.png"
     args = ["layout", "plan", "--k", "2", "--radius-km", "50", "--out", str(out)]
     for store in world.stores:

@@ -539,6 +539,7 @@ def test_cli_loads_files_and_rejects_bad_ones_before_the_database(
     from cli.master import app
 
     monkeypatch.setenv("YIMA_NEO4J_URI", database_settings.uri)
+    monkeypatch.setenv("YIMA_NEO4J_DATABASE", database_settings.database)
     if database_settings.password:
         monkeypatch.setenv("YIMA_NEO4J_USER", database_settings.user or "neo4j")
         monkeypatch.setenv("YIMA_NEO4J_PASSWORD", database_settings.password)
