@@ -36,6 +36,8 @@ class JobKind(StrEnum):
 
     CAPTURE = "capture"
     LAYOUT = "layout"
+    DIVERSION = "diversion"
+    REFERRAL_RINGS = "referral_rings"
 
     @property
     def lane(self) -> str:
