@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from graph_model.errors import InvalidField
-from graph_model.identifiers.gs1 import gs1_check_digit, sgtin_urn
+from graph_model.identifiers.gs1 import gs1_check_digit, sgtin_urn, with_check_digit
 
 __all__ = [
     "CONSUMER_URN_PREFIX",
@@ -252,7 +252,7 @@ class Product:
         """
         body = "0" + company_prefix + item_ref
         _require(len(body) == 13, "company prefix and item reference must have 12 digits")
-        return cls(body + gs1_check_digit(body), name, brand, company_prefix, category)
+        return cls(with_check_digit(body), name, brand, company_prefix, category)
 
     @property
     def item_ref(self) -> str:

@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from graph_model.errors import InvalidIdentifier
 from graph_model.events import EpcisEvent
 from graph_model.identifiers.epc import parse_epc
-from graph_model.identifiers.gs1 import gs1_check_digit
+from graph_model.identifiers.gs1 import gtin_of_epc_parts
 from graph_model.vocabulary import SCAN_BIZ_STEP, YIMA_NS
 
 __all__ = [
@@ -105,15 +104,10 @@ def gtin_of_sgtin(epc: str) -> str | None:
     parts = epc[17:].split(".", 2)
     if len(parts) != 3 or not parts[1]:
         return None
-    return _gtin(parts[0], parts[1])
-
-
-@lru_cache(maxsize=4096)
-def _gtin(company: str, item: str) -> str:
-    # A capture names few products and many units of each: the check digit is worked out once
-    # per product, not once per unit.
-    body = item[0] + company + item[1:]
-    return body + gs1_check_digit(body)
+    try:
+        return gtin_of_epc_parts(parts[0], parts[1])
+    except InvalidIdentifier:
+        return None
 
 
 def serial_of(epc: str) -> str:

@@ -30,11 +30,12 @@ from graph_model.identifiers.gs1 import (
     epc_escape,
     epc_unescape,
     gln_to_sgln_urn,
-    gs1_check_digit,
+    gtin_of_epc_parts,
     gtin_partition,
     gtin_to_sgtin_urn,
     sscc_to_urn,
     validate_serial,
+    with_check_digit,
 )
 
 __all__ = ["Epc", "EpcKind", "epc_to_digital_link", "parse_epc"]
@@ -72,14 +73,10 @@ class Epc:
 
 
 def _gtin_from_partition(text: str, company_prefix: str, item_ref: str) -> str:
-    if len(company_prefix) + len(item_ref) != 13 or not item_ref:
-        raise InvalidIdentifier(
-            text,
-            f"EPC {text!r}: company prefix and item reference must have 13 digits together, "
-            f"got {len(company_prefix)} + {len(item_ref)}",
-        )
-    body = item_ref[0] + company_prefix + item_ref[1:]
-    return body + gs1_check_digit(body)
+    try:
+        return gtin_of_epc_parts(company_prefix, item_ref)
+    except InvalidIdentifier as exc:
+        raise InvalidIdentifier(text, f"EPC {text!r}: {exc.reason}") from exc
 
 
 def _unescaped(text: str, component: str, name: str) -> str:
@@ -119,7 +116,7 @@ def _parse_urn(text: str, match: re.Match[str]) -> Epc:
             )
         cp, ref = sscc_part.group(1), sscc_part.group(2)
         body17 = ref[0] + cp + ref[1:]
-        sscc = body17 + gs1_check_digit(body17)
+        sscc = with_check_digit(body17)
         return Epc("sscc", f"urn:epc:id:sscc:{cp}.{ref}", sscc=sscc)
     if scheme == "sgln":
         part = _PARTITION_RE.fullmatch(body)
@@ -130,7 +127,7 @@ def _parse_urn(text: str, match: re.Match[str]) -> Epc:
         body12 = part.group(1) + part.group(2)
         extension = _unescaped(text, part.group(3), "GLN extension")
         uri = f"urn:epc:id:sgln:{part.group(1)}.{part.group(2)}.{epc_escape(extension)}"
-        return Epc("sgln", uri, gln=body12 + gs1_check_digit(body12), extension=extension)
+        return Epc("sgln", uri, gln=with_check_digit(body12), extension=extension)
     if not _OTHER_RE.fullmatch(body):
         raise InvalidIdentifier(text, f"EPC {text!r} has spaces or non-ASCII characters")
     return Epc("other", f"urn:epc:id:{scheme}:{body}")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from itertools import chain, count
 from typing import Any, Final
 
-from graph_model.identifiers.gs1 import gs1_check_digit
+from graph_model.identifiers.gs1 import with_check_digit
 from graph_model.master import Product
 from loaders.demo.epcis import TZ_OFFSET, EventIds, EventTimes
 from loaders.demo.scans import ScanPolicy, Scans
@@ -71,7 +71,7 @@ class FlowPolicy:
 def _gln(party_id: str) -> str:
     # urn:epc:id:sgln:CP.LOCREF.0 -> the 13-digit GLN, for bizTransaction URNs.
     cp, ref, _ = party_id.removeprefix("urn:epc:id:sgln:").split(".")
-    return cp + ref + gs1_check_digit(cp + ref)
+    return with_check_digit(cp + ref)
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:

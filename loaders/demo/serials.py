@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import Final
 
-from graph_model.identifiers.gs1 import gs1_check_digit
+from graph_model.identifiers.gs1 import with_check_digit
 
 __all__ = [
     "CASE_UNITS",
@@ -56,4 +56,4 @@ def sscc_of(company_prefix: str, extension: int, serial_ref: int) -> str:
     """
     width = 16 - len(company_prefix)
     body = f"{extension}{company_prefix}{serial_ref:0{width}d}"
-    return body + gs1_check_digit(body)
+    return with_check_digit(body)

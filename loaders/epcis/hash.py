@@ -41,6 +41,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Final
 
+from graph_model.identifiers.gs1 import gtin_of_epc_parts, with_check_digit
+
 __all__ = [
     "HashContext",
     "canonical_identifier",
@@ -341,20 +343,6 @@ def _canonical_number(value: int | float | str) -> str:
 # ---------------------------------------------------------------- identifiers
 
 _Converter = Callable[[re.Match[str]], str | None]
-_CHECK_WEIGHTS: Final = (3, 1)
-
-
-def _check_digit(digits: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        total += (ord(ch) - 48) * _CHECK_WEIGHTS[i & 1]
-    return str(-total % 10)
-
-
-def _with_check(digits: str) -> str:
-    return digits + _check_digit(digits)
-
-
 _XCHARS: Final = r"(?:%[0-9A-Fa-f]{2}|[!'()*+,.0-9:;=A-Za-z_-])"
 _CPI_CHARS: Final = r"(?:%[0-9A-Fa-f]{2}|[0-9A-Z-])"
 # Characters that GS1 Digital Link percent-encodes but EPC URNs may carry literally.
@@ -367,31 +355,25 @@ def _dl_escape(text: str) -> str:
     return text.translate(_DL_ESCAPES)
 
 
-@lru_cache(maxsize=8192)
-def _gtin(company: str, item: str) -> str:
-    """GTIN-14 from an EPC company prefix and indicator-led item reference."""
-    return _with_check(item[:1] + company + item[1:])
-
-
 def _sgtin(m: re.Match[str]) -> str | None:
     c, i, s = m.groups()
     if len(c) + len(i) != 13:
         return None
-    return f"https://id.gs1.org/01/{_gtin(c, i)}/21/{_dl_escape(s)}"
+    return f"https://id.gs1.org/01/{gtin_of_epc_parts(c, i)}/21/{_dl_escape(s)}"
 
 
 def _sscc(m: re.Match[str]) -> str | None:
     c, s = m.groups()
     if len(c) + len(s) != 17:
         return None
-    return "https://id.gs1.org/00/" + _with_check(s[:1] + c + s[1:])
+    return "https://id.gs1.org/00/" + with_check_digit(s[:1] + c + s[1:])
 
 
 def _sgln(m: re.Match[str]) -> str | None:
     c, loc, ext = m.groups()
     if len(c) + len(loc) != 12:
         return None
-    gln = _with_check(c + loc)
+    gln = with_check_digit(c + loc)
     if ext == "0":
         return "https://id.gs1.org/414/" + gln
     return f"https://id.gs1.org/414/{gln}/254/{_dl_escape(ext)}"
@@ -401,7 +383,7 @@ def _grai(m: re.Match[str]) -> str | None:
     c, a, s = m.groups()
     if len(c) + len(a) != 12:
         return None
-    return "https://id.gs1.org/8003/" + _with_check("0" + c + a) + _dl_escape(s)
+    return "https://id.gs1.org/8003/" + with_check_digit("0" + c + a) + _dl_escape(s)
 
 
 def _giai(m: re.Match[str]) -> str | None:
@@ -416,7 +398,7 @@ def _gsrn(ai: str) -> _Converter:
         c, s = m.groups()
         if len(c) + len(s) != 17:
             return None
-        return f"https://id.gs1.org/{ai}/" + _with_check(c + s)
+        return f"https://id.gs1.org/{ai}/" + with_check_digit(c + s)
 
     return convert
 
@@ -425,14 +407,14 @@ def _gdti(m: re.Match[str]) -> str | None:
     c, d, s = m.groups()
     if len(c) + len(d) != 12:
         return None
-    return "https://id.gs1.org/253/" + _with_check(c + d) + _dl_escape(s)
+    return "https://id.gs1.org/253/" + with_check_digit(c + d) + _dl_escape(s)
 
 
 def _sgcn(m: re.Match[str]) -> str | None:
     c, d, s = m.groups()
     if len(c) + len(d) != 12:
         return None
-    return "https://id.gs1.org/255/" + _with_check(c + d) + s
+    return "https://id.gs1.org/255/" + with_check_digit(c + d) + s
 
 
 def _cpi(m: re.Match[str]) -> str | None:
@@ -449,7 +431,7 @@ def _gsin(m: re.Match[str]) -> str | None:
     c, ref = m.groups()
     if len(c) + len(ref) != 16:
         return None
-    return "https://id.gs1.org/402/" + _with_check(c + ref)
+    return "https://id.gs1.org/402/" + with_check_digit(c + ref)
 
 
 def _itip(m: re.Match[str]) -> str | None:
@@ -457,42 +439,42 @@ def _itip(m: re.Match[str]) -> str | None:
     if len(c) + len(i) != 13:
         return None
     tail = "" if s is None else "/21/" + _dl_escape(s)
-    return f"https://id.gs1.org/8006/{_gtin(c, i)}{piece}{total}{tail}"
+    return f"https://id.gs1.org/8006/{gtin_of_epc_parts(c, i)}{piece}{total}{tail}"
 
 
 def _upui(m: re.Match[str]) -> str | None:
     c, i, s = m.groups()
     if len(c) + len(i) != 13:
         return None
-    return f"https://id.gs1.org/01/{_gtin(c, i)}/235/{_dl_escape(s)}"
+    return f"https://id.gs1.org/01/{gtin_of_epc_parts(c, i)}/235/{_dl_escape(s)}"
 
 
 def _pgln(m: re.Match[str]) -> str | None:
     c, p = m.groups()
     if len(c) + len(p) != 12:
         return None
-    return "https://id.gs1.org/417/" + _with_check(c + p)
+    return "https://id.gs1.org/417/" + with_check_digit(c + p)
 
 
 def _lgtin(m: re.Match[str]) -> str | None:
     c, i, lot = m.groups()
     if len(c) + len(i) != 13:
         return None
-    return f"https://id.gs1.org/01/{_gtin(c, i)}/10/{_dl_escape(lot)}"
+    return f"https://id.gs1.org/01/{gtin_of_epc_parts(c, i)}/10/{_dl_escape(lot)}"
 
 
 def _gtin_class(m: re.Match[str]) -> str | None:
     c, i = m.groups()
     if len(c) + len(i) != 13:
         return None
-    return "https://id.gs1.org/01/" + _gtin(c, i)
+    return "https://id.gs1.org/01/" + gtin_of_epc_parts(c, i)
 
 
 def _grai_class(m: re.Match[str]) -> str | None:
     c, a = m.groups()
     if len(c) + len(a) != 12:
         return None
-    return "https://id.gs1.org/8003/" + _with_check("0" + c + a)
+    return "https://id.gs1.org/8003/" + with_check_digit("0" + c + a)
 
 
 def _doc_class(ai: str) -> _Converter:
@@ -500,7 +482,7 @@ def _doc_class(ai: str) -> _Converter:
         c, d = m.groups()
         if len(c) + len(d) != 12:
             return None
-        return f"https://id.gs1.org/{ai}/" + _with_check(c + d)
+        return f"https://id.gs1.org/{ai}/" + with_check_digit(c + d)
 
     return convert
 
@@ -514,7 +496,7 @@ def _itip_class(m: re.Match[str]) -> str | None:
     c, i, piece, total = m.groups()
     if len(c) + len(i) != 13:
         return None
-    return f"https://id.gs1.org/8006/{_gtin(c, i)}{piece}{total}"
+    return f"https://id.gs1.org/8006/{gtin_of_epc_parts(c, i)}{piece}{total}"
 
 
 _D: Final = r"(\d{6,12})"
@@ -640,7 +622,7 @@ def _canonical_identifier(uri: str) -> str | None:
                 and serial.isascii()
                 and serial.isalnum()
             ):
-                return f"https://id.gs1.org/01/{_gtin(c, i)}/21/{serial}"
+                return f"https://id.gs1.org/01/{gtin_of_epc_parts(c, i)}/21/{serial}"
     if uri.startswith("urn:epc:"):
         for prefix, pattern, convert in _URN_RULES:
             if uri.startswith(prefix):
