@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from graph_model.errors import InvalidField
@@ -74,6 +75,22 @@ def test_codes_are_unique_and_cached() -> None:
 )
 def test_point_maps_to_nearest_prefecture(lat: float, lon: float, code: str) -> None:
     assert region_of_point(lat, lon).code == code
+
+
+def test_many_points_are_located_at_once_as_one_by_one_and_as_brute_force() -> None:
+    index = RegionIndex(china_regions())
+    rng = np.random.default_rng(7)
+    lats, lons = rng.uniform(20, 50, 60), rng.uniform(90, 130, 60)
+    at_once = index.nearest_prefectures(lats, lons)
+    seats = index.prefectures
+    for lat, lon, found in zip(lats, lons, at_once, strict=True):
+        assert index.nearest_prefecture(lat, lon) is seats[found]
+        brute = min(seats, key=lambda r: index.distance_km(r, lat, lon))
+        # Haversine on the sphere and geodesic on the ellipsoid may rank near-ties apart (by
+        # at most half a per cent).
+        assert index.distance_km(seats[found], lat, lon) <= 1.005 * index.distance_km(
+            brute, lat, lon
+        )
 
 
 def test_custom_territory_wins_and_smallest_first() -> None:
