@@ -174,6 +174,15 @@ def test_keeping_todays_sites_and_capacities(
         )
     )  # fmt: skip
     assert all(s.demand <= 60 for s in capacitated.open_sites)
+    # A capacitated heuristic plan states its own Lagrangian bound: its gap is never hidden.
+    heuristic = service.plan(
+        LayoutRequest(
+            model="capacitated", k=2, store_ids=world.stores, include_cities=False,
+            default_capacity=60, method="heuristic",
+        )
+    )  # fmt: skip
+    assert heuristic.lower_bound is not None and heuristic.gap is not None
+    assert heuristic.lower_bound <= heuristic.cost + 1e-6 and 0 <= heuristic.gap < 1
 
 
 @pytest.mark.parametrize(
@@ -257,3 +266,12 @@ def test_the_demo_world_is_planned_end_to_end(db: Database, driver: neo4j.Driver
     assert len(plan.assignments) == len(stores) and len(plan.open_sites) == 3
     assert plan.total_demand > 0 and plan.comparison.current_cost is not None
     assert plan.gap is not None
+    capacity = 1.2 * plan.total_demand / 3
+    capacitated = LayoutService(db).plan(
+        LayoutRequest(
+            model="capacitated", k=3, store_ids=stores, radius_km=60, time_limit=10,
+            default_capacity=capacity, method="heuristic",
+        )
+    )  # fmt: skip
+    assert capacitated.gap is not None and capacitated.lower_bound is not None
+    assert all(s.demand <= capacity + 1e-6 for s in capacitated.open_sites)

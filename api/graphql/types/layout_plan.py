@@ -25,7 +25,10 @@ class LayoutPlan:
     method: str
     k: int | None
     cost: float = strawberry.field(description="Demand-weighted distance plus opening costs.")
-    lower_bound: float | None = strawberry.field(description="Only from the exact solver.")
+    lower_bound: float | None = strawberry.field(
+        description="A proven lower bound on the cost: from the exact solver, or the capacitated "
+        "heuristic's own Lagrangian bound; null when the plan has none."
+    )
     gap: float | None = strawberry.field(description="(cost - lowerBound) / cost.")
     proven_optimal: bool
     seconds: float
