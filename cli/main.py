@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -120,13 +121,22 @@ def demo(
 
 
 @app.command("rebuild")
-def rebuild() -> None:
+def rebuild(
+    epc: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--epc",
+            help="Rebuild only the part of the graph around this EPC (repeatable); "
+            "without it, the whole projected graph",
+        ),
+    ] = None,
+) -> None:
     """Rebuild the projected graph from the stored EPCIS events."""
-    from services.rebuild import rebuild_projection
+    from services.rebuild import rebuild_around, rebuild_projection
 
     db = open_database(console)
     try:
-        count = rebuild_projection(db)
+        count = rebuild_around(db, epc) if epc else rebuild_projection(db)
     finally:
         db.close()
     console.print(f"replayed {count} events")

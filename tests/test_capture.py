@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from services.capture import (
     CaptureLimitExceeded,
     CaptureService,
 )
-from services.rebuild import rebuild_projection
+from services.rebuild import rebuild_around
 from tests.factories import DISTRIBUTOR, PLANT, Chain, document
 
 
@@ -150,13 +151,26 @@ def test_document_envelope_errors_and_capture_limit(service: CaptureService, ns:
 def test_rebuild_replays_the_events_into_an_equal_graph(
     db: Database, driver: neo4j.Driver, service: CaptureService, ns: str
 ) -> None:
-    chain = Chain(ns)
+    chain, other = Chain(ns), Chain("t" + uuid.uuid4().hex[:10])
     service.capture_document(chain.document())
+    service.capture_document(other.document())
     before = snapshot(driver, chain)
     assert before["nodes"] and before["rels"]
-    replayed = rebuild_projection(db)
-    assert replayed >= 9
+    untouched = element_ids(driver, other)
+    # Rebuilding around one unit replays the whole chain it belongs to: its case, its pallet,
+    # the shipments that carried them and the other units packed with it.
+    assert rebuild_around(db, [chain.units[0]]) == 9
     assert snapshot(driver, chain) == before
+    assert element_ids(driver, other) == untouched
+
+
+def element_ids(driver: neo4j.Driver, chain: Chain) -> list[str]:
+    records, _, _ = driver.execute_query(
+        "MATCH (n) WHERE (n:Code OR n:Package) AND n.id IN $ids "
+        "OPTIONAL MATCH (n)-[r]-() RETURN collect(elementId(n)) + collect(elementId(r)) AS ids",
+        ids=[*chain.units, *chain.cases, chain.pallet],
+    )
+    return sorted(records[0]["ids"])
 
 
 def test_replay_pages_keep_every_event_that_shares_a_page_boundary_time(

@@ -62,6 +62,15 @@ def test_epcis_capture_from_a_file(
     assert "captured 0, already stored 9" in second.output
 
 
+def test_rebuild_around_one_unit(tmp_path: Path, cli_env: None, ns: str) -> None:
+    chain = Chain(ns)
+    doc = tmp_path / "doc.jsonld"
+    doc.write_text(json.dumps(chain.document()))
+    assert runner.invoke(app, ["epcis", "capture", str(doc)]).exit_code == 0
+    result = runner.invoke(app, ["rebuild", "--epc", chain.units[3]])
+    assert result.exit_code == 0 and "replayed 9 events" in result.output
+
+
 def test_commands_work_in_the_database_yima_neo4j_database_names(
     monkeypatch: pytest.MonkeyPatch, database_settings: DatabaseSettings, driver: object
 ) -> None:

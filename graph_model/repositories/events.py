@@ -15,7 +15,7 @@ nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC
 from typing import Any, LiteralString
 
@@ -332,3 +332,62 @@ class EventRepository:
             last_time = records[-1]["t"].to_native().astimezone(UTC)
             last_id = records[-1]["id"]
             yield [(r["id"], r["json"]) for r in records]
+
+    # -- rebuild of a part ----------------------------------------------------------------
+    def events_around(self, epcs: Collection[str]) -> list[str]:
+        """Ids of the events that shaped ``epcs``: every event concerning one of them, then
+        every event concerning an EPC those events concern, until nothing new is found (a
+        unit's case and pallet and the shipments that carried them, and their other units).
+        """
+        frontier, seen_epcs, events = set(epcs), set(epcs), set[str]()
+        while frontier:
+            found = self._db.read(
+                """
+                UNWIND $ids AS id
+                OPTIONAL MATCH (c:Code {id: id})
+                OPTIONAL MATCH (p:Package {id: id})
+                WITH coalesce(c, p) AS n WHERE n IS NOT NULL
+                MATCH (e:Event)-[:CONCERNS]->(n)
+                WITH DISTINCT e WHERE NOT e.id IN $seen
+                MATCH (e)-[:CONCERNS]->(m)
+                RETURN e.id AS event, collect(m.id) AS epcs
+                """,
+                ids=list(frontier),
+                seen=list(events),
+            )
+            events.update(r["event"] for r in found)
+            reached = {epc for r in found for epc in r["epcs"]}
+            frontier = reached - seen_epcs
+            seen_epcs |= reached
+        return sorted(events)
+
+    def event_json(self, ids: Collection[str]) -> list[tuple[str, str]]:
+        """``(id, raw JSON)`` of the stored events ``ids``, in event-time order."""
+        records = self._db.read(
+            """
+            UNWIND $ids AS id
+            MATCH (e:Event {id: id}) WHERE e.json IS NOT NULL
+            RETURN e.id AS id, e.json AS json ORDER BY e.eventTime, e.id
+            """,
+            ids=list(ids),
+        )
+        return [(r["id"], r["json"]) for r in records]
+
+    @staticmethod
+    def clear_around(tx: neo4j.ManagedTransaction, events: Collection[str]) -> None:
+        """Delete what ``events`` projected (their units, packages, scans, shipments), in the
+        caller's transaction; batches stay, shared with units outside the part."""
+        tx.run(
+            """
+            UNWIND $ids AS id
+            MATCH (e:Event {id: id})-[:CONCERNS]->(n)
+            WITH collect(DISTINCT n) AS nodes
+            UNWIND nodes AS n
+            OPTIONAL MATCH (scan:Scan)-[:OF]->(n)
+            OPTIONAL MATCH (shipment:Shipment)-[:CARRIES]->(n)
+            WITH nodes, collect(DISTINCT scan) + collect(DISTINCT shipment) AS derived
+            FOREACH (d IN derived | DETACH DELETE d)
+            FOREACH (n IN nodes | DETACH DELETE n)
+            """,
+            ids=list(events),
+        ).consume()
