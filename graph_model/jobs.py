@@ -38,6 +38,7 @@ class JobKind(StrEnum):
     LAYOUT = "layout"
     DIVERSION = "diversion"
     REFERRAL_RINGS = "referral_rings"
+    STORE_FRAUD = "store_fraud"
 
     @property
     def lane(self) -> str:
