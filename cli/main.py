@@ -28,6 +28,9 @@ SUBCOMMANDS = {
     "master": "cli.master",
     "layout": "cli.layout",
     "export": "cli.export",
+    "detect": "cli.detect",
+    "referral": "cli.referral",
+    "diversion": "cli.diversion",
 }
 for _name, _module in SUBCOMMANDS.items():
     try:

@@ -112,6 +112,44 @@ MIGRATIONS: tuple[Migration, ...] = (
             "DROP CONSTRAINT layoutjob_id_unique IF EXISTS",
         ),
     ),
+    Migration(
+        5,
+        "referrals: refused referrals, rings, payout accounts, referrals by campaign",
+        (
+            _unique("RefusedReferral", "id"),
+            _unique("ReferralRing", "id"),
+            _index("ReferralRing", "scope"),
+            _unique("PayoutAccount", "id"),
+            "CREATE INDEX referred_campaign IF NOT EXISTS FOR ()-[r:REFERRED]-() ON (r.campaign)",
+        ),
+    ),
+    Migration(
+        6,
+        "diversion cases and the scans of a window",
+        (
+            _unique("DiversionCase", "id"),
+            _index("DiversionCase", "score"),
+            _index("Scan", "at"),
+        ),
+    ),
+    Migration(
+        7,
+        "store fraud: staff, orders, fraud clusters",
+        (
+            _unique("Staff", "id"),
+            _unique("Order", "id"),
+            _unique("FraudCluster", "id"),
+            _index("FraudCluster", "score"),
+        ),
+    ),
+    Migration(
+        8,
+        "locations of organisations, and receipts paired with the shipments they end",
+        (
+            _unique("Location", "id"),
+            _unique("Receipt", "id"),
+        ),
+    ),
 )
 
 

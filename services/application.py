@@ -8,18 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from graph_model.database import Database
 from graph_model.jobs import Job, JobKind
+from graph_model.referral import check_campaign
 from graph_model.repositories.event_query import EventQueryRepository
 from graph_model.repositories.jobs import JobRepository
 from graph_model.repositories.layout import LayoutRepository
+from graph_model.repositories.referral_rings import ALL_CAMPAIGNS
 from graph_model.schema import apply_schema
 from graph_model.settings import DatabaseSettings
 from services.capture import CaptureBehaviour, CaptureService
+from services.diversion import DiversionService
 from services.jobs import JobOutcome, JobRunner, Progress
 from services.layout import LayoutService, PreparedLayout
+from services.referral_rings import detect_referral_rings
 
 __all__ = ["Application"]
 
@@ -32,6 +37,7 @@ class Application:
     runner: JobRunner
     events: EventQueryRepository
     layouts: LayoutRepository
+    diversion: DiversionService
 
     @classmethod
     def open(cls, db: Database, *, start_runner: bool = True) -> Application:
@@ -45,6 +51,7 @@ class Application:
             runner=JobRunner(jobs),
             events=EventQueryRepository(db),
             layouts=LayoutRepository(db),
+            diversion=DiversionService(db),
         )
         if start_runner:
             app.runner.start()
@@ -82,3 +89,22 @@ class Application:
     def submit_layout(self, prepared: PreparedLayout) -> Job:
         """Queue a prepared layout plan; its job names the stored plan."""
         return self.runner.submit(JobKind.LAYOUT, self.layout_service().job(prepared))
+
+    def submit_referral_rings(self, campaign: str | None) -> Job:
+        """Queue referral-ring detection for ``campaign`` (``None``: every campaign); its job
+        reports how many rings and members it stored."""
+        if campaign is not None:
+            campaign = check_campaign("campaign", campaign)
+
+        def work(progress: Progress) -> JobOutcome:
+            run = detect_referral_rings(self.db, campaign, progress=progress)
+            return JobOutcome(result_id=campaign or ALL_CAMPAIGNS, detail=run.detail())
+
+        return self.runner.submit(JobKind.REFERRAL_RINGS, work, detail={"campaign": campaign})
+
+    def submit_diversion(self, start: datetime | None, end: datetime | None) -> Job:
+        """Queue diversion detection over ``[start, end)``; its job reports the cases."""
+        window = {"from": start and start.isoformat(), "to": end and end.isoformat()}
+        return self.runner.submit(
+            JobKind.DIVERSION, self.diversion.detect_job(start, end), detail=window
+        )

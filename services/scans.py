@@ -22,6 +22,7 @@ from graph_model.times import check_time
 from graph_model.vocabulary import SCAN_BIZ_STEP, YIMA_CONTEXT, ScanKind
 from loaders.regions import region_of_point
 from services.capture import CaptureService
+from services.diversion import DiversionService, ScanCheck
 
 __all__ = ["ScanRecorded", "ScanRequest", "record_scan", "scan_event_id"]
 
@@ -54,12 +55,14 @@ class ScanRequest:
 
 @dataclass(frozen=True, slots=True)
 class ScanRecorded:
-    """The stored scan and the verdict computed from the scans before it."""
+    """The stored scan, the verdict computed from the scans before it and, when asked, whether
+    the unit lies outside its responsible distributor's territory."""
 
     event_id: str
     code: str
     duplicate: bool
     verdict: VerifyFacts
+    diversion: ScanCheck | None = None
 
 
 def scan_event_id(epc: str, client_scan_id: str) -> str:
@@ -128,9 +131,14 @@ def scan_event(epc: str, event_id: str, scan: ScanRequest, at: datetime) -> dict
 
 
 def record_scan(
-    scan: ScanRequest, capture: CaptureService, provenance: ProvenanceRepository
+    scan: ScanRequest,
+    capture: CaptureService,
+    provenance: ProvenanceRepository,
+    diversion: DiversionService | None = None,
 ) -> ScanRecorded:
-    """Store ``scan`` (once per client scan ID) and return the verdict before it.
+    """Store ``scan`` (once per client scan ID) and return the verdict before it; with
+    ``diversion``, also whether the unit surfaced outside its responsible distributor's
+    territory (one more indexed read).
 
     Raises
     ------
@@ -147,4 +155,7 @@ def record_scan(
     result = capture.capture_event(scan_event(unit.epc, event_id, scan, at))
     if result.problems:
         raise InvalidField.of(p.as_field_problem() for p in result.problems)
-    return ScanRecorded(event_id, unit.epc, event_id in result.duplicates, facts[unit.epc])
+    check = None
+    if diversion is not None:
+        check = diversion.check_scan(unit.epc, scan_region(scan), at)
+    return ScanRecorded(event_id, unit.epc, event_id in result.duplicates, facts[unit.epc], check)

@@ -10,13 +10,19 @@ from api.graphql.extensions.limits import MAX_ALIASES, query_limits
 from api.graphql.mutations.capture_epcis import capture_epcis
 from api.graphql.mutations.channel_layout import channel_layout
 from api.graphql.mutations.commission_codes import commission_codes
+from api.graphql.mutations.detect_diversion import detect_diversion
+from api.graphql.mutations.detect_referral_rings import detect_referral_rings
+from api.graphql.mutations.record_referral import record_referral
 from api.graphql.mutations.record_scan import record_scan
 from api.graphql.mutations.save_master_data import save_master_data
 from api.graphql.queries.code import code
+from api.graphql.queries.diversion import diversion_cases, diversion_flows, diversion_path
 from api.graphql.queries.export import provenance_export
 from api.graphql.queries.jobs import job, jobs
 from api.graphql.queries.layout import layout_job, layout_plan
 from api.graphql.queries.lot import lot, product_recall
+from api.graphql.queries.referral_rings import referral_rings
+from api.graphql.queries.referral_spread import referral_spread
 from api.graphql.queries.verify import verify
 
 __all__ = ["MAX_ALIASES", "MAX_TOKENS", "schema"]
@@ -31,6 +37,9 @@ class Query:
         return True
 
     code = strawberry.field(resolver=code)
+    diversion_cases = strawberry.field(resolver=diversion_cases)
+    diversion_flows = strawberry.field(resolver=diversion_flows)
+    diversion_path = strawberry.field(resolver=diversion_path)
     job = strawberry.field(resolver=job)
     jobs = strawberry.field(resolver=jobs)
     layout_job = strawberry.field(resolver=layout_job)
@@ -38,6 +47,8 @@ class Query:
     lot = strawberry.field(resolver=lot)
     product_recall = strawberry.field(resolver=product_recall)
     provenance_export = strawberry.field(resolver=provenance_export)
+    referral_rings = strawberry.field(resolver=referral_rings)
+    referral_spread = strawberry.field(resolver=referral_spread)
     verify = strawberry.field(resolver=verify)
 
 
@@ -46,6 +57,9 @@ class Mutation:
     capture_epcis = strawberry.mutation(resolver=capture_epcis)
     channel_layout = strawberry.mutation(resolver=channel_layout)
     commission_codes = strawberry.mutation(resolver=commission_codes)
+    detect_diversion = strawberry.mutation(resolver=detect_diversion)
+    detect_referral_rings = strawberry.mutation(resolver=detect_referral_rings)
+    record_referral = strawberry.mutation(resolver=record_referral)
     record_scan = strawberry.mutation(resolver=record_scan)
     save_master_data = strawberry.mutation(resolver=save_master_data)
 

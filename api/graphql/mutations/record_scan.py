@@ -12,11 +12,13 @@ from strawberry.types import Info
 
 from api.graphql.context import Context
 from api.graphql.dataloaders import provenance_loaders
+from api.graphql.types.diversion_case import DiversionParty, DiversionRegion
 from api.graphql.types.problem import Problem
 from api.graphql.types.scan import ScanKind
 from api.graphql.types.verification import Verification
 from graph_model import vocabulary
 from graph_model.errors import InvalidField
+from services.diversion import ScanCheck
 from services.scans import ScanRequest
 from services.scans import record_scan as record
 
@@ -49,7 +51,8 @@ class RecordScanInput:
         description="The client's ID of this scan; retrying with the same ID records it once."
     )
     actor: str | None = strawberry.field(
-        default=None, description="Who scanned: a consumer id, or the party id of a store."
+        default=None, description="Who scanned: a consumer id, the party id of a store, or the "
+        "staff id of a store's waiter or manager."
     )
     device: str | None = None
     location: ScanLocationInput | None = None
@@ -65,6 +68,41 @@ class RecordScanSuccess:
     verification: Verification = strawberry.field(
         description="Verification computed from the scans before this one."
     )
+    diversion: ScanDiversion | None = strawberry.field(
+        description="Whether the unit surfaced outside its dealer's territory; null for a "
+        "unit the graph does not know."
+    )
+
+
+@strawberry.type(
+    description="Where the scan lies against the territory of the distributor responsible "
+    "for the unit (the last distributor that received it, or the one whose territory it was "
+    "shipped into)."
+)
+class ScanDiversion:
+    outside: bool = strawberry.field(
+        description="True when the scan lies outside the territory and contracts."
+    )
+    judged: bool = strawberry.field(
+        description="False when the scan has no region or no distributor answers for the unit."
+    )
+    reason: str
+    responsible: DiversionParty | None
+    region: DiversionRegion | None
+
+    @classmethod
+    def from_domain(cls, check: ScanCheck) -> ScanDiversion:
+        return cls(
+            outside=check.outside,
+            judged=check.judged,
+            reason=check.reason,
+            responsible=None
+            if check.responsible_id is None
+            else DiversionParty(id=check.responsible_id, name=check.responsible_name),
+            region=None
+            if check.region_code is None
+            else DiversionRegion(code=check.region_code, name=check.region_name),
+        )
 
 
 RecordScanResult = Annotated[RecordScanSuccess | Problem, strawberry.union("RecordScanResult")]
@@ -73,7 +111,7 @@ RecordScanResult = Annotated[RecordScanSuccess | Problem, strawberry.union("Reco
 async def record_scan(info: Info[Context, Any], input: RecordScanInput) -> RecordScanResult:
     """Record a consumer, store or inspector scan; idempotent per client scan ID."""
     if input.kind is ScanKind.OTHER:
-        return Problem.at("input.kind", "must be CONSUMER, STORE or INSPECTOR")
+        return Problem.at("input.kind", "must be CONSUMER, STORE, STAFF or INSPECTOR")
     place = input.location
     scan = ScanRequest(
         code=input.code,
@@ -89,7 +127,10 @@ async def record_scan(info: Info[Context, Any], input: RecordScanInput) -> Recor
     )
     repository = provenance_loaders(info.context).repository
     try:
-        done = await asyncio.to_thread(record, scan, info.context.services.capture, repository)
+        services = info.context.services
+        done = await asyncio.to_thread(
+            record, scan, services.capture, repository, services.diversion
+        )
     except InvalidField as exc:
         return Problem.of(exc)
     return RecordScanSuccess(
@@ -98,4 +139,5 @@ async def record_scan(info: Info[Context, Any], input: RecordScanInput) -> Recor
         code=done.code,
         duplicate=done.duplicate,
         verification=Verification.from_domain(done.verdict),
+        diversion=None if done.diversion is None else ScanDiversion.from_domain(done.diversion),
     )
