@@ -15,6 +15,7 @@ from cli.database import open_database
 from graph_model.errors import NotFound
 from graph_model.repositories.master_data import MasterDataRepository
 from loaders.master_data import MasterDataFileError, master_data_to_json, prepare_master_data
+from services.master_data import save_master
 
 __all__ = ["app"]
 
@@ -28,15 +29,19 @@ def load(
         list[Path],
         typer.Argument(
             help="CSV files named plants.csv, lines.csv, products.csv, distributors.csv, "
-            "stores.csv, consumers.csv, supplies.csv, regions.csv; JSON files; GeoJSON "
-            "territory files; or folders of them"
+            "stores.csv, consumers.csv, supplies.csv, regions.csv, referrals.csv; JSON files; "
+            "GeoJSON territory files; or folders of them"
         ),
     ],
     china_regions: Annotated[
         bool, typer.Option(help="Also write China's provinces and prefectures")
     ] = True,
 ) -> None:
-    """Check every row of PATHS, then write them in one transaction (all or nothing)."""
+    """Check every row of PATHS, then write them in one transaction (all or nothing).
+
+    Referrals naming consumers the graph does not know create them; referrals that break a
+    campaign's forest (self-referral, cycle, a consumer referred twice) are kept as refused
+    referrals and counted."""
     try:
         master = prepare_master_data(paths, with_china_regions=china_regions)
     except MasterDataFileError as exc:
@@ -45,14 +50,14 @@ def load(
         raise typer.Exit(code=1) from exc
     db = open_database(console)
     try:
-        counts = MasterDataRepository(db).save(master)
+        counts = save_master(master, MasterDataRepository(db))
     except NotFound as exc:
         console.print("[red]rejected, nothing written:[/red]")
         console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from exc
     finally:
         db.close()
-    written = ", ".join(f"{n} {kind}" for kind, n in asdict(counts).items() if n)
+    written = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in asdict(counts).items() if n)
     console.print(f"loaded {written}")
 
 

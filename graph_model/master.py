@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING, Final, Literal
 
 from graph_model.errors import InvalidField
 from graph_model.identifiers.gs1 import gs1_check_digit, sgtin_urn, with_check_digit
+
+if TYPE_CHECKING:
+    from graph_model.referral import Referral
 
 __all__ = [
     "CONSUMER_URN_PREFIX",
@@ -28,8 +32,12 @@ __all__ = [
     "MasterData",
     "Plant",
     "Product",
+    "Order",
     "Region",
     "RegionLevel",
+    "STAFF_ROLES",
+    "Staff",
+    "StaffRole",
     "Store",
     "Supply",
     "Tier",
@@ -38,6 +46,8 @@ __all__ = [
 ]
 
 RegionLevel = Literal["province", "prefecture", "custom"]
+StaffRole = Literal["waiter", "manager"]
+STAFF_ROLES: Final = ("waiter", "manager")
 Tier = Literal[1, 2, 3]
 
 CONSUMER_URN_PREFIX: Final = "urn:yima:consumer:"
@@ -47,6 +57,7 @@ _SGLN_RE: Final = re.compile(r"urn:epc:id:sgln:([0-9]{6,12})\.([0-9]{0,6})\.([!-
 _GTIN_RE: Final = re.compile(r"[0-9]{14}")
 _CONSUMER_RE: Final = re.compile(r"urn:yima:consumer:[A-Za-z0-9._~-]{1,64}")
 _REGION_CODE_RE: Final = re.compile(r"[0-9A-Za-z_-]{1,32}")
+_TOKEN_RE: Final = re.compile(r"[A-Za-z0-9._~:-]{1,64}")
 
 
 def _require(condition: bool, message: str, field: str = "-") -> None:
@@ -317,7 +328,9 @@ class Distributor:
 
 @dataclass(frozen=True, slots=True)
 class Store:
-    """A retail store, with the identity attributes fraud analysis links stores by."""
+    """A retail store, with the identity attributes fraud analysis links stores by:
+    ``owner`` and ``registered_by`` (the salesperson who registered it) name people, and
+    ``registered_at`` says when it was registered."""
 
     id: str
     name: str
@@ -327,21 +340,93 @@ class Store:
     phone: str | None = None
     address: str | None = None
     device: str | None = None
+    owner: str | None = None
+    registered_at: datetime | None = None
+    registered_by: str | None = None
 
     def __post_init__(self) -> None:
         _check_party_id("store", self.id)
         _check_region_code("store", self.id, self.region_code)
         _check_coordinates("store", self.id, self.lat, self.lon)
+        _require(
+            self.registered_at is None or self.registered_at.utcoffset() is not None,
+            f"store {self.id}: registered_at needs a time zone offset",
+            "registered_at",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """A waiter or manager of a store; staff scans name ``id`` as their actor."""
+
+    id: str
+    store_id: str
+    role: StaffRole
+    phone: str | None = None
+    device: str | None = None
+
+    def __post_init__(self) -> None:
+        _require(
+            _TOKEN_RE.fullmatch(self.id) is not None,
+            f"staff id {self.id!r} must be 1-64 letters, digits or '._~:-'",
+            "id",
+        )
+        _check_party_id("store", self.store_id, "store_id")
+        _require(
+            self.role in STAFF_ROLES,
+            f"staff {self.id}: role must be waiter or manager, got {self.role!r}",
+            "role",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """A store's order to its distributor: ``quantity`` units of ``gtin`` at ``at``. A
+    shipping event fulfilling it names ``id`` as a ``po`` business transaction."""
+
+    id: str
+    store_id: str
+    distributor_id: str
+    gtin: str
+    quantity: int
+    at: datetime
+
+    def __post_init__(self) -> None:
+        _require(
+            0 < len(self.id) <= 128 and not self.id.isspace(),
+            f"order id {self.id!r} must be 1-128 characters",
+            "id",
+        )
+        _check_party_id("store", self.store_id, "store_id")
+        _check_party_id("distributor", self.distributor_id, "distributor_id")
+        _require(
+            _GTIN_RE.fullmatch(self.gtin) is not None,
+            f"order {self.id}: gtin {self.gtin!r} must have 14 digits",
+            "gtin",
+        )
+        _require(
+            self.quantity >= 1, f"order {self.id}: quantity must be at least 1", "quantity"
+        )
+        _require(
+            self.at.utcoffset() is not None, f"order {self.id}: at needs a time zone offset", "at"
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Consumer:
-    """A consumer who scans codes; ``id`` is ``urn:yima:consumer:<id>``."""
+    """A consumer who scans codes; ``id`` is ``urn:yima:consumer:<id>``.
+
+    ``region_code`` may be unknown (a consumer a referral names before the brand knows where
+    they live); ``payout`` is the account their rewards are paid to and ``created_at`` when
+    their account was made, which referral-ring detection reads.
+    """
 
     id: str
-    region_code: str
+    region_code: str | None
     phone: str | None = None
     device: str | None = None
+    payout: str | None = None
+    created_at: datetime | None = None
 
     def __post_init__(self) -> None:
         _require(
@@ -349,7 +434,13 @@ class Consumer:
             f"consumer id {self.id!r} must be urn:yima:consumer:<1-64 letters, digits, '._~-'>",
             "id",
         )
-        _check_region_code("consumer", self.id, self.region_code)
+        if self.region_code is not None:
+            _check_region_code("consumer", self.id, self.region_code)
+        _require(
+            self.created_at is None or self.created_at.utcoffset() is not None,
+            f"consumer {self.id}: created_at needs a time zone offset",
+            "created_at",
+        )
 
     @classmethod
     def of(
@@ -388,6 +479,9 @@ class MasterData:
     stores: tuple[Store, ...] = ()
     consumers: tuple[Consumer, ...] = ()
     supplies: tuple[Supply, ...] = field(default=())
+    referrals: tuple[Referral, ...] = ()
+    staff: tuple[Staff, ...] = ()
+    orders: tuple[Order, ...] = ()
 
     def __len__(self) -> int:
         return (
@@ -399,6 +493,9 @@ class MasterData:
             + len(self.stores)
             + len(self.consumers)
             + len(self.supplies)
+            + len(self.referrals)
+            + len(self.staff)
+            + len(self.orders)
         )
 
     def party_ids(self) -> frozenset[str]:
@@ -433,7 +530,11 @@ class MasterData:
             *(("plant", p.id, p.region_code) for p in self.plants),
             *(("distributor", d.id, d.region_code) for d in self.distributors),
             *(("store", s.id, s.region_code) for s in self.stores),
-            *(("consumer", c.id, c.region_code) for c in self.consumers),
+            *(
+                ("consumer", c.id, c.region_code)
+                for c in self.consumers
+                if c.region_code is not None
+            ),
         ]
         for kind, key, code in located:
             if code not in regions:
@@ -456,4 +557,16 @@ class MasterData:
             for end, key in (("supplier_id", s.supplier_id), ("customer_id", s.customer_id)):
                 if parties is not None and key not in parties:
                     problems.append(f"supply {s.supplier_id}->{s.customer_id}: {end} is unknown")
+        stores = {s.id for s in self.stores}
+        distributors = {d.id for d in self.distributors}
+        for member in self.staff:
+            if parties is not None and member.store_id not in stores | parties:
+                problems.append(f"staff {member.id}: store_id {member.store_id} is unknown")
+        for o in self.orders:
+            ends = (("store_id", o.store_id, stores), ("distributor_id", o.distributor_id, distributors))
+            for end, key, given in ends:
+                if parties is not None and key not in given | parties:
+                    problems.append(f"order {o.id}: {end} {key} is unknown")
+            if products and o.gtin not in products:
+                problems.append(f"order {o.id}: gtin {o.gtin} is not a known product")
         return problems

@@ -12,10 +12,24 @@ file               columns (``?`` optional, may be empty)
 ``distributors.csv`` id, name, tier (1 national, 2 provincial, 3 city), region_code, lat, lon,
                    authorized_regions? (``;``-separated region codes),
                    authorized_gtins? (``;``-separated GTINs; empty: every product)
-``stores.csv``     id, name, region_code, lat, lon, phone?, address?, device?
-``consumers.csv``  id (the brand's id, or ``urn:yima:consumer:…``), region_code, phone?, device?
+``stores.csv``     id, name, region_code, lat, lon, phone?, address?, device?, owner?,
+                   registered_at? (ISO 8601 with offset), registered_by? (the salesperson)
+``staff.csv``      id, store_id, role (``waiter`` or ``manager``), phone?, device?
+``orders.csv``     id, store_id, distributor_id, gtin, quantity (units), at (ISO 8601 with
+                   offset); a shipping event fulfilling an order names ``id`` as a ``po``
+                   business transaction
+``consumers.csv``  id (the brand's id, or ``urn:yima:consumer:…``), region_code?, phone?, device?,
+                   payout? (the account rewards are paid to), created_at? (ISO 8601 with offset)
 ``supplies.csv``   supplier_id, customer_id (the contracted channel)
+``referrals.csv``  referrer_id, referee_id (consumer ids as in consumers.csv), at (ISO 8601 with
+                   offset), campaign? (empty: ``default``)
 ================== =====================================================================
+
+A referral may name consumers the graph does not know yet: they are created as bare
+``:Consumer`` nodes (a consumers file can add where they live and what they use later).
+Referrals that break a campaign's forest (a self-referral, one closing a cycle, a second
+referral of a consumer in one campaign) are no file errors: they are kept as refused
+referrals, as ``recordReferral`` keeps them, and counted in the load's report.
 
 Party ids are SGLN URNs (``urn:epc:id:sgln:6917821.00001.0``); region codes are adcodes
 (``440300``) or the codes of custom territories. A JSON file holds any of the kinds as lists
@@ -36,6 +50,7 @@ import dataclasses
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
@@ -55,13 +70,16 @@ from graph_model.master import (
     Distributor,
     Line,
     MasterData,
+    Order,
     Plant,
     Product,
     Region,
+    Staff,
     Store,
     Supply,
     consumer_urn,
 )
+from graph_model.referral import Referral, check_campaign, consumer_key
 from loaders.regions import china_regions, load_territories
 
 __all__ = [
@@ -83,6 +101,9 @@ KINDS: Final = (
     "stores",
     "consumers",
     "supplies",
+    "referrals",
+    "staff",
+    "orders",
 )
 MAX_PROBLEMS: Final = 50
 
@@ -231,8 +252,12 @@ class StoreRow(_Row):
     phone: OptText = None
     address: OptText = None
     device: OptText = None
+    owner: OptText = None
+    registered_at: Annotated[datetime | None, BeforeValidator(_blank_to_none)] = None
+    registered_by: OptText = None
 
     def domain(self) -> Store:
+        _with_offset(self.registered_at, "registered_at")
         return Store(
             self.id,
             self.name,
@@ -242,18 +267,81 @@ class StoreRow(_Row):
             phone=self.phone,
             address=self.address,
             device=self.device,
+            owner=self.owner,
+            registered_at=self.registered_at,
+            registered_by=self.registered_by,
         )
+
+
+class StaffRow(_Row):
+    id: Text
+    store_id: Text
+    role: Literal["waiter", "manager"]
+    phone: OptText = None
+    device: OptText = None
+
+    def domain(self) -> Staff:
+        return Staff(self.id, self.store_id, self.role, phone=self.phone, device=self.device)
+
+
+class OrderRow(_Row):
+    id: Text
+    store_id: Text
+    distributor_id: Text
+    gtin: Annotated[str, BeforeValidator(_blank_to_none), Field(pattern=r"^[0-9]{14}$")]
+    quantity: Annotated[int, BeforeValidator(_blank_to_none), Field(ge=1, le=10_000_000)]
+    at: Annotated[datetime, BeforeValidator(_blank_to_none)]
+
+    def domain(self) -> Order:
+        _with_offset(self.at, "at")
+        return Order(
+            self.id, self.store_id, self.distributor_id, self.gtin, self.quantity, self.at
+        )
+
+
+Moment = Annotated[datetime, BeforeValidator(_blank_to_none)]
+
+
+def _with_offset(moment: datetime | None, field: str) -> None:
+    if moment is not None and moment.utcoffset() is None:
+        raise InvalidField(field, "needs a time zone offset, e.g. 2025-03-03T09:00:00+08:00")
 
 
 class ConsumerRow(_Row):
     id: Text
-    region_code: Text
+    region_code: OptText = None
     phone: OptText = None
     device: OptText = None
+    payout: OptText = None
+    created_at: Annotated[Moment | None, BeforeValidator(_blank_to_none)] = None
 
     def domain(self) -> Consumer:
         urn = self.id if self.id.startswith("urn:") else consumer_urn(self.id)
-        return Consumer(urn, self.region_code, phone=self.phone, device=self.device)
+        _with_offset(self.created_at, "created_at")
+        return Consumer(
+            urn,
+            self.region_code,
+            phone=self.phone,
+            device=self.device,
+            payout=self.payout,
+            created_at=self.created_at,
+        )
+
+
+class ReferralRow(_Row):
+    referrer_id: Text
+    referee_id: Text
+    at: Moment
+    campaign: OptText = None
+
+    def domain(self) -> Referral:
+        _with_offset(self.at, "at")
+        return Referral(
+            consumer_key("referrer_id", self.referrer_id),
+            consumer_key("referee_id", self.referee_id),
+            self.at,
+            check_campaign("campaign", self.campaign),
+        )
 
 
 class SupplyRow(_Row):
@@ -273,6 +361,9 @@ _MODELS: Final[dict[str, type[_Row]]] = {
     "stores": StoreRow,
     "consumers": ConsumerRow,
     "supplies": SupplyRow,
+    "referrals": ReferralRow,
+    "staff": StaffRow,
+    "orders": OrderRow,
 }
 # Columns a CSV file may not have: nested JSON-only fields.
 _JSON_ONLY: Final = {"distributors": {"authorized"}}
@@ -450,6 +541,9 @@ KEY_OF: Final[dict[str, Callable[[Any], str]]] = {
     "stores": lambda v: v.id,
     "consumers": lambda v: v.id,
     "supplies": lambda v: f"{v.supplier_id}->{v.customer_id}",
+    "referrals": lambda v: f"{v.campaign}: {v.referrer} -> {v.referee}",
+    "staff": lambda v: v.id,
+    "orders": lambda v: v.id,
 }
 
 
@@ -464,7 +558,11 @@ def duplicate_keys(
     parties: dict[str, str] = {}
     for kind, values in items.items():
         seen: dict[str, int] = {}
-        field = "-" if kind == "supplies" else ("gtin" if kind == "products" else "id")
+        field = (
+            "-"
+            if kind in ("supplies", "referrals")
+            else ("gtin" if kind == "products" else "id")
+        )
         for i, value in values:
             key = KEY_OF[kind](value)
             if key in seen:
@@ -515,8 +613,31 @@ def master_data_to_json(master: MasterData) -> dict[str, list[dict[str, Any]]]:
             }
             for d in master.distributors
         ],
-        "stores": [dataclasses.asdict(s) for s in master.stores],
-        "consumers": [dataclasses.asdict(c) for c in master.consumers],
+        "stores": [
+            {
+                **dataclasses.asdict(s),
+                "registered_at": None if s.registered_at is None else s.registered_at.isoformat(),
+            }
+            for s in master.stores
+        ],
+        "staff": [dataclasses.asdict(x) for x in master.staff],
+        "orders": [{**dataclasses.asdict(o), "at": o.at.isoformat()} for o in master.orders],
+        "consumers": [
+            {
+                **dataclasses.asdict(c),
+                "created_at": None if c.created_at is None else c.created_at.isoformat(),
+            }
+            for c in master.consumers
+        ],
         "supplies": [dataclasses.asdict(s) for s in master.supplies],
+        "referrals": [
+            {
+                "referrer_id": r.referrer,
+                "referee_id": r.referee,
+                "at": r.at.isoformat(),
+                "campaign": r.campaign,
+            }
+            for r in master.referrals
+        ],
     }
     return {kind: rows for kind, rows in doc.items() if rows}

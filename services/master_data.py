@@ -18,23 +18,34 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ValidationError
 
+from graph_model.database import Transaction
 from graph_model.errors import FieldProblem, InvalidField, NotFound
 from graph_model.master import Authorization, MasterData
 from graph_model.repositories.master_data import MasterDataRepository, SaveCounts
+from graph_model.repositories.referrals import ReferralRepository
 from loaders.master_data import (
     MAX_PROBLEMS,
     ConsumerRow,
     DistributorRow,
     LineRow,
+    OrderRow,
     PlantRow,
     ProductRow,
+    StaffRow,
     StoreRow,
     SupplyRow,
     duplicate_keys,
     prepare_master_data,
 )
 
-__all__ = ["ITEM_KINDS", "MAX_ITEMS", "items_of", "load_master_files", "save_master_items"]
+__all__ = [
+    "ITEM_KINDS",
+    "MAX_ITEMS",
+    "items_of",
+    "load_master_files",
+    "save_master",
+    "save_master_items",
+]
 
 #: Items one request may carry; bigger loads belong to ``yima master load``.
 MAX_ITEMS: Final = 20_000
@@ -47,6 +58,8 @@ ITEM_KINDS: Final[tuple[tuple[str, type[BaseModel]], ...]] = (
     ("stores", StoreRow),
     ("consumers", ConsumerRow),
     ("supplies", SupplyRow),
+    ("staff", StaffRow),
+    ("orders", OrderRow),
 )
 
 
@@ -57,6 +70,10 @@ def load_master_files(
     with_china_regions: bool = True,
 ) -> SaveCounts:
     """Read and check ``paths``, then write them in one transaction.
+
+    Referrals (``referrals.csv``) are recorded in the same transaction after the consumers,
+    as :func:`services.referral.record_referral` records one: those that break their
+    campaign's forest are refused, kept as evidence and counted in ``refused_referrals``.
 
     With ``with_china_regions`` the provinces and prefectures of China are written too (an
     idempotent merge), so that rows may refer to any adcode.
@@ -69,7 +86,26 @@ def load_master_files(
         When the data refers to a party that is neither in the files nor in the graph.
     """
     master = prepare_master_data(paths, with_china_regions=with_china_regions)
-    return repository.save(master)
+    return save_master(master, repository)
+
+
+def save_master(master: MasterData, repository: MasterDataRepository) -> SaveCounts:
+    """Write checked master data, referrals included, in one transaction (see
+    :func:`load_master_files`)."""
+    if not master.referrals:
+        return repository.save(master)
+    referrals = ReferralRepository(repository.db)
+
+    def work(tx: Transaction) -> SaveCounts:
+        counts = repository.save(master, tx)
+        bulk = referrals.record_many(master.referrals, tx)
+        return dataclasses.replace(
+            counts,
+            referrals=bulk.recorded + bulk.duplicates,
+            refused_referrals=bulk.refused_total,
+        )
+
+    return repository.db.write(work)
 
 
 class _Problems:
@@ -148,7 +184,11 @@ def _reference_problems(master: MasterData, repo: MasterDataRepository, out: _Pr
         *((f"plants[{i}]", p.region_code) for i, p in enumerate(master.plants)),
         *((f"distributors[{i}]", d.region_code) for i, d in enumerate(master.distributors)),
         *((f"stores[{i}]", s.region_code) for i, s in enumerate(master.stores)),
-        *((f"consumers[{i}]", c.region_code) for i, c in enumerate(master.consumers)),
+        *(
+            (f"consumers[{i}]", c.region_code)
+            for i, c in enumerate(master.consumers)
+            if c.region_code is not None
+        ),
     ]
     authorized = [
         (f"distributors[{i}].authorized[{j}]", a)
@@ -163,7 +203,11 @@ def _reference_problems(master: MasterData, repo: MasterDataRepository, out: _Pr
     products |= repo.existing("products", {g for _, a in authorized for g in a.gtins} - products)
     parties = set(master.party_ids())
     ends = {s.supplier_id for s in master.supplies} | {s.customer_id for s in master.supplies}
+    ends |= {x.store_id for x in master.staff} | {o.store_id for o in master.orders}
+    ends |= {o.distributor_id for o in master.orders}
     parties |= repo.existing("parties", ends - parties)
+    ordered = {o.gtin for o in master.orders} - products
+    products |= repo.existing("products", ordered)
 
     for path, code in located:
         if code not in regions:
@@ -181,6 +225,15 @@ def _reference_problems(master: MasterData, repo: MasterDataRepository, out: _Pr
         for field, party in (("supplierId", s.supplier_id), ("customerId", s.customer_id)):
             if party not in parties:
                 out.add(f"supplies[{i}].{field}", f"party {party} is neither given nor known")
+    for i, x in enumerate(master.staff):
+        if x.store_id not in parties:
+            out.add(f"staff[{i}].storeId", f"store {x.store_id} is neither given nor known")
+    for i, o in enumerate(master.orders):
+        for field, party in (("storeId", o.store_id), ("distributorId", o.distributor_id)):
+            if party not in parties:
+                out.add(f"orders[{i}].{field}", f"party {party} is neither given nor known")
+        if o.gtin not in products:
+            out.add(f"orders[{i}].gtin", f"product {o.gtin} is neither given nor known")
 
 
 def save_master_items(

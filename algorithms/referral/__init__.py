@@ -18,6 +18,7 @@ from algorithms.referral.spread import (
     Spreader,
     campaign_spread,
     cascade_spread,
+    cascade_viralities,
 )
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Spreader",
     "campaign_spread",
     "cascade_spread",
+    "cascade_viralities",
     "detect_rings",
     "location_cell",
     "score_groups",

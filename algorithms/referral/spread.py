@@ -37,6 +37,7 @@ __all__ = [
     "Spreader",
     "campaign_spread",
     "cascade_spread",
+    "cascade_viralities",
 ]
 
 _EPOCH: Final = date(1970, 1, 1)
@@ -304,17 +305,9 @@ def campaign_spread(
     if n == 0:
         empty = Distribution.of([])
         return CampaignSpread(0, 0, 0, 0, (), 0, (), 0.0, (), (), (), empty, empty, 0, 0.0)
-    order = forest.order
-    root_positions = np.flatnonzero(forest.parent[order] < 0)
-    roots = order[root_positions]
-    sizes = forest.size[roots]
-    # Each cascade is one run of the preorder, so per-cascade sums are reduceat over runs;
-    # a root's own term s (n - s) is 0, which lets the runs start at the roots.
-    cascade_size = np.repeat(sizes, sizes)
-    below = forest.size[order]
-    pair_sums = np.add.reduceat(below * (cascade_size - below), root_positions)
+    roots, sizes, viralities = cascade_viralities(forest)
     spread = sizes >= 2
-    virality = 2 * pair_sums[spread] / (sizes[spread] * (sizes[spread] - 1))
+    virality = viralities[spread]
     breadth = _breadth(forest.depth)
     size_values, size_counts = np.unique(sizes, return_counts=True)
     deep_members = int(np.count_nonzero(forest.depth > deep_after))
@@ -328,13 +321,43 @@ def campaign_spread(
         growth=_growth(forest.joined, tz),
         k_factor=forest.referrals / n,
         k_by_level=_k_by_level(breadth),
-        top_spreaders=_top_spreaders(forest, order, forest.depth[order], top),
+        top_spreaders=_top_spreaders(forest, forest.order, forest.depth[forest.order], top),
         size_counts=tuple(zip(size_values.tolist(), size_counts.tolist(), strict=True)),
         sizes=Distribution.of(sizes),
         virality=Distribution.of(virality),
         deep_members=deep_members,
         deep_share=deep_members / n,
     )
+
+
+def cascade_viralities(forest: ReferralForest) -> tuple[IntArray, IntArray, NDArray[np.float64]]:
+    """Every cascade's root, size and structural virality (0 for a lone member), in one pass.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> at = datetime(2025, 3, 3, 9, tzinfo=timezone.utc)
+    >>> forest = ReferralForest.from_edges([("a", x, at) for x in "bcd"], members=["e"])
+    >>> roots, sizes, virality = cascade_viralities(forest)
+    >>> [forest.ids[r] for r in roots], sizes.tolist(), virality.tolist()
+    (['a', 'e'], [4, 1], [1.5, 0.0])
+    """
+    order = forest.order
+    if len(order) == 0:
+        empty: IntArray = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.float64)
+    root_positions = np.flatnonzero(forest.parent[order] < 0)
+    roots: IntArray = order[root_positions]
+    sizes: IntArray = forest.size[roots]
+    # Each cascade is one run of the preorder, so per-cascade sums are reduceat over runs;
+    # a root's own term s (n - s) is 0, which lets the runs start at the roots.
+    cascade_size = np.repeat(sizes, sizes)
+    below = forest.size[order]
+    pair_sums = np.add.reduceat(below * (cascade_size - below), root_positions)
+    pairs = sizes * (sizes - 1)
+    virality = np.zeros(len(sizes), dtype=np.float64)
+    np.divide(2 * pair_sums, pairs, out=virality, where=pairs > 0)
+    return roots, sizes, virality
 
 
 def _check_top(top: int) -> None:

@@ -9,9 +9,14 @@ Graph written here::
     (:Distributor:Party {id, name, tier, …})-[:IN]->(:Region)
     (:Distributor)-[:AUTHORIZED_IN {products: [gtin]}]->(:Region)
     (:Store:Party {id, name, …})-[:IN]->(:Region)
-    (:Consumer {id})-[:IN]->(:Region)
+    (:Consumer {id, createdAt})-[:IN]->(:Region)
     (:Store|Consumer)-[:USES]->(:Phone {number} | :Device {id} | :Address {text})
+    (:Consumer)-[:USES]->(:PayoutAccount {id})
     (:Party)-[:SUPPLIES]->(:Party)
+    (:Store {registeredAt})-[:OWNED_BY]->(:Person {id}), (:Store)-[:REGISTERED_BY]->(:Person)
+    (:Staff {id, role})-[:WORKS_AT]->(:Store), (:Staff)-[:USES]->(:Phone | :Device)
+    (:Store)-[:PLACED]->(:Order {id, quantity, at, gtin})-[:TO]->(:Distributor),
+    (:Order)-[:OF]->(:Product)
 
 Writes are ``UNWIND $rows`` + ``MERGE`` in batches, so loading the same data twice changes
 nothing, and loading changed data replaces what it describes (a store's new phone replaces
@@ -43,8 +48,10 @@ from graph_model.master import (
     MasterData,
     Plant,
     Product,
+    Order,
     Region,
     RegionLevel,
+    Staff,
     Store,
     Supply,
 )
@@ -108,7 +115,8 @@ CALL (n, row) {
   OPTIONAL MATCH (n)-[u:USES]->(i)
   WHERE NOT (coalesce(i:Phone AND i.number = row.phone, false)
              OR coalesce(i:Device AND i.id = row.device, false)
-             OR coalesce(i:Address AND i.text = row.address, false))
+             OR coalesce(i:Address AND i.text = row.address, false)
+             OR coalesce(i:PayoutAccount AND i.id = row.payout, false))
   DELETE u
 }
 FOREACH (v IN CASE WHEN row.phone IS NULL THEN [] ELSE [row.phone] END |
@@ -117,6 +125,8 @@ FOREACH (v IN CASE WHEN row.device IS NULL THEN [] ELSE [row.device] END |
   MERGE (dv:Device {id: v}) MERGE (n)-[:USES]->(dv))
 FOREACH (v IN CASE WHEN row.address IS NULL THEN [] ELSE [row.address] END |
   MERGE (ad:Address {text: v}) MERGE (n)-[:USES]->(ad))
+FOREACH (v IN CASE WHEN row.payout IS NULL THEN [] ELSE [row.payout] END |
+  MERGE (pa:PayoutAccount {id: v}) MERGE (n)-[:USES]->(pa))
 """
 
 _MERGE_PLANTS: Final[LiteralString] = (
@@ -173,21 +183,91 @@ CALL (n, row) {
     + _IN_REGION
 )
 
+# The people a store names (owner, registering salesperson); stale links go first.
+_PEOPLE: Final[LiteralString] = """
+WITH n, row
+CALL (n, row) {
+  OPTIONAL MATCH (n)-[old:OWNED_BY|REGISTERED_BY]->(p:Person)
+  WHERE NOT coalesce(type(old) = 'OWNED_BY' AND p.id = row.owner, false)
+    AND NOT coalesce(type(old) = 'REGISTERED_BY' AND p.id = row.registeredBy, false)
+  DELETE old
+}
+FOREACH (v IN CASE WHEN row.owner IS NULL THEN [] ELSE [row.owner] END |
+  MERGE (o:Person {id: v}) MERGE (n)-[:OWNED_BY]->(o))
+FOREACH (v IN CASE WHEN row.registeredBy IS NULL THEN [] ELSE [row.registeredBy] END |
+  MERGE (r:Person {id: v}) MERGE (n)-[:REGISTERED_BY]->(r))
+"""
+
 _MERGE_STORES: Final[LiteralString] = (
     """
 UNWIND $rows AS row
 MERGE (n:Party {id: row.id})
 SET n:Store, n.name = row.name, n.lat = row.lat, n.lon = row.lon,
-    n.location = point({latitude: row.lat, longitude: row.lon})
+    n.location = point({latitude: row.lat, longitude: row.lon}),
+    n.registeredAt = CASE WHEN row.registeredAt IS NULL THEN null
+                          ELSE datetime(row.registeredAt) END
 """
     + _USES
+    + _PEOPLE
     + _IN_REGION
 )
+
+_MERGE_STAFF: Final[LiteralString] = (
+    """
+UNWIND $rows AS row
+MATCH (st:Store {id: row.store}) USING INDEX SEEK st:Store(id)
+MERGE (n:Staff {id: row.id})
+SET n.role = row.role
+WITH n, row, st
+CALL (n, st) {
+  OPTIONAL MATCH (n)-[old:WORKS_AT]->(other:Store)
+  WHERE other <> st
+  DELETE old
+}
+MERGE (n)-[:WORKS_AT]->(st)
+"""
+    + _USES
+)
+
+_MERGE_ORDERS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (st:Store {id: row.store}) USING INDEX SEEK st:Store(id)
+MATCH (d:Distributor {id: row.distributor}) USING INDEX SEEK d:Distributor(id)
+MATCH (p:Product {gtin: row.gtin}) USING INDEX SEEK p:Product(gtin)
+MERGE (o:Order {id: row.id})
+SET o.quantity = row.quantity, o.at = datetime(row.at), o.gtin = row.gtin
+WITH o, row, st, d, p
+CALL (o, st, d, p) {
+  OPTIONAL MATCH (o)-[old:PLACED|TO|OF]-(x)
+  WHERE (type(old) = 'PLACED' AND x <> st) OR (type(old) = 'TO' AND x <> d)
+     OR (type(old) = 'OF' AND x <> p)
+  DELETE old
+}
+MERGE (st)-[:PLACED]->(o)
+MERGE (o)-[:TO]->(d)
+MERGE (o)-[:OF]->(p)
+"""
+
+_MISSING_STORES: Final[LiteralString] = """
+UNWIND $keys AS key
+OPTIONAL MATCH (p:Store {id: key})
+WITH key, p WHERE p IS NULL
+RETURN collect(key) AS missing
+"""
+
+_MISSING_DISTRIBUTORS: Final[LiteralString] = """
+UNWIND $keys AS key
+OPTIONAL MATCH (p:Distributor {id: key})
+WITH key, p WHERE p IS NULL
+RETURN collect(key) AS missing
+"""
 
 _MERGE_CONSUMERS: Final[LiteralString] = (
     """
 UNWIND $rows AS row
 MERGE (n:Consumer {id: row.id})
+SET n.createdAt = CASE WHEN row.createdAt IS NULL THEN n.createdAt
+                       ELSE datetime(row.createdAt) END
 """
     + _USES
     + _IN_REGION
@@ -275,7 +355,8 @@ CALL (n) {
   OPTIONAL MATCH (n)-[:USES]->(i)
   RETURN head(collect(CASE WHEN i:Phone THEN i.number END)) AS phone,
          head(collect(CASE WHEN i:Device THEN i.id END)) AS device,
-         head(collect(CASE WHEN i:Address THEN i.text END)) AS address
+         head(collect(CASE WHEN i:Address THEN i.text END)) AS address,
+         head(collect(CASE WHEN i:PayoutAccount THEN i.id END)) AS payout
 }
 """
 
@@ -286,8 +367,10 @@ OPTIONAL MATCH (n)-[:IN]->(r:Region)
 """
     + _IDENTITIES
     + """
-RETURN n {.id, .name, .lat, .lon, region: r.code, phone: phone, device: device,
-          address: address} AS store
+OPTIONAL MATCH (n)-[:OWNED_BY]->(owner:Person)
+OPTIONAL MATCH (n)-[:REGISTERED_BY]->(seller:Person)
+RETURN n {.id, .name, .lat, .lon, .registeredAt, region: r.code, phone: phone, device: device,
+          address: address, owner: owner.id, registeredBy: seller.id} AS store
 """
 )
 
@@ -298,7 +381,8 @@ OPTIONAL MATCH (n)-[:IN]->(r:Region)
 """
     + _IDENTITIES
     + """
-RETURN n {.id, region: r.code, phone: phone, device: device} AS consumer
+RETURN n {.id, .createdAt, region: r.code, phone: phone, device: device,
+          payout: payout} AS consumer
 """
 )
 
@@ -363,13 +447,24 @@ def store_from_record(record: Mapping[str, Any]) -> Store:
         phone=m["phone"],
         address=m["address"],
         device=m["device"],
+        owner=m.get("owner"),
+        registered_at=None if m.get("registeredAt") is None else m["registeredAt"].to_native(),
+        registered_by=m.get("registeredBy"),
     )
 
 
 def consumer_from_record(record: Mapping[str, Any]) -> Consumer:
     """The :class:`Consumer` of a ``consumer`` map."""
     m = record["consumer"]
-    return Consumer(m["id"], m["region"], phone=m["phone"], device=m["device"])
+    created = m.get("createdAt")
+    return Consumer(
+        m["id"],
+        m["region"],
+        phone=m["phone"],
+        device=m["device"],
+        payout=m.get("payout"),
+        created_at=None if created is None else created.to_native(),
+    )
 
 
 # -- rows -----------------------------------------------------------------------------------
@@ -433,6 +528,33 @@ def _store_row(s: Store) -> Row:
         "phone": s.phone,
         "device": s.device,
         "address": s.address,
+        "payout": None,
+        "owner": s.owner,
+        "registeredAt": None if s.registered_at is None else s.registered_at.isoformat(),
+        "registeredBy": s.registered_by,
+    }
+
+
+def _staff_row(x: Staff) -> Row:
+    return {
+        "id": x.id,
+        "store": x.store_id,
+        "role": x.role,
+        "phone": x.phone,
+        "device": x.device,
+        "address": None,
+        "payout": None,
+    }
+
+
+def _order_row(o: Order) -> Row:
+    return {
+        "id": o.id,
+        "store": o.store_id,
+        "distributor": o.distributor_id,
+        "gtin": o.gtin,
+        "quantity": o.quantity,
+        "at": o.at.isoformat(),
     }
 
 
@@ -443,6 +565,8 @@ def _consumer_row(c: Consumer) -> Row:
         "phone": c.phone,
         "device": c.device,
         "address": None,
+        "payout": c.payout,
+        "createdAt": None if c.created_at is None else c.created_at.isoformat(),
     }
 
 
@@ -462,6 +586,10 @@ class SaveCounts:
     stores: int = 0
     consumers: int = 0
     supplies: int = 0
+    referrals: int = 0
+    refused_referrals: int = 0
+    staff: int = 0
+    orders: int = 0
 
     @classmethod
     def of(cls, master: MasterData) -> SaveCounts:
@@ -474,6 +602,9 @@ class SaveCounts:
             len(master.stores),
             len(master.consumers),
             len(master.supplies),
+            len(master.referrals),
+            staff=len(master.staff),
+            orders=len(master.orders),
         )
 
 
@@ -505,6 +636,10 @@ class MasterDataRepository:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         self._db = db
         self._batch = batch_size
+
+    @property
+    def db(self) -> Database:
+        return self._db
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -564,6 +699,8 @@ class MasterDataRepository:
             (self._save_stores, master.stores),
             (self._save_consumers, master.consumers),
             (self._save_supplies, master.supplies),
+            (self._save_staff, master.staff),
+            (self._save_orders, master.orders),
         ]
 
         def work(t: neo4j.ManagedTransaction) -> None:
@@ -630,7 +767,7 @@ class MasterDataRepository:
 
     def _save_consumers(self, t: neo4j.ManagedTransaction, consumers: Sequence[Consumer]) -> None:
         if consumers:
-            codes = (c.region_code for c in consumers)
+            codes = (c.region_code for c in consumers if c.region_code is not None)
             self._require(t, _MISSING_REGIONS, codes, "consumer regions")
             self._run(t, _MERGE_CONSUMERS, [_consumer_row(c) for c in consumers])
 
@@ -639,6 +776,20 @@ class MasterDataRepository:
             ids = [s.supplier_id for s in supplies] + [s.customer_id for s in supplies]
             self._require(t, _MISSING_PARTIES, ids, "parties of the channel")
             self._run(t, _MERGE_SUPPLIES, [_supply_row(s) for s in supplies])
+
+    def _save_staff(self, t: neo4j.ManagedTransaction, staff: Sequence[Staff]) -> None:
+        if staff:
+            self._require(t, _MISSING_STORES, (x.store_id for x in staff), "stores of staff")
+            self._run(t, _MERGE_STAFF, [_staff_row(x) for x in staff])
+
+    def _save_orders(self, t: neo4j.ManagedTransaction, orders: Sequence[Order]) -> None:
+        if orders:
+            self._require(t, _MISSING_STORES, (o.store_id for o in orders), "stores of orders")
+            self._require(
+                t, _MISSING_DISTRIBUTORS, (o.distributor_id for o in orders), "order distributors"
+            )
+            self._require(t, _MISSING_PRODUCTS, (o.gtin for o in orders), "ordered products")
+            self._run(t, _MERGE_ORDERS, [_order_row(o) for o in orders])
 
     # -- reads ----------------------------------------------------------------------------
 

@@ -66,10 +66,11 @@ class Scans:
         consumers = world.master.consumers
         self.consumer_id = [c.id for c in consumers]
         self.consumer_device = [c.device for c in consumers]
-        self.consumer_region = [c.region_code for c in consumers]
+        # The demo network places every consumer in a city.
+        self.consumer_region = [c.region_code or "" for c in consumers]
         by_region: dict[str, list[int]] = {}
-        for i, c in enumerate(consumers):
-            by_region.setdefault(c.region_code, []).append(i)
+        for i, code in enumerate(self.consumer_region):
+            by_region.setdefault(code, []).append(i)
         everyone = list(range(len(consumers)))
         regions = world.regions_by_code
         # Per store: its city's seat and the consumers who live there.
