@@ -118,7 +118,16 @@ def demo(
 
     db = open_database(console)
     try:
-        load_demo(db, units=units, seed=seed, console=console)
+        from runtime.neo4j_server import PROJECT_ROOT
+
+        load_demo(
+            db,
+            units=units,
+            seed=seed,
+            console=console,
+            truth_dir=PROJECT_ROOT / "var",
+            diversions=True,
+        )
     finally:
         db.close()
 

@@ -1,9 +1,13 @@
-"""Load the demo world: master data first, then its whole history through the capture path."""
+"""Load the demo world: master data first, then its whole history through the capture path,
+with diversions (窜货) and their noise planted; the planted truth is written beside the data
+for measuring, and diversion detection runs over the loaded history so cases are there to
+open."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -11,8 +15,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from graph_model.database import Database
 from graph_model.repositories.master_data import MasterDataRepository
-from loaders.demo import build_world, simulate
+from loaders.demo import build_world, simulate, write_ground_truth
+from loaders.demo.diversion import DiversionPlanter
 from services.capture import CaptureResult, CaptureService, StreamTotals
+from services.diversion import DiversionService
 
 __all__ = ["DemoLoad", "load_demo"]
 
@@ -23,6 +29,8 @@ class DemoLoad:
     seed: int
     totals: StreamTotals
     seconds: float
+    truth: Path | None = None
+    diversion_cases: int = 0
 
     @property
     def units_per_second(self) -> float:
@@ -36,15 +44,23 @@ def load_demo(
     *,
     console: Console | None = None,
     events_per_document: int = 2_000,
+    truth_dir: Path | None = None,
+    diversions: bool = False,
 ) -> DemoLoad:
     """Build the demo world for ``units`` and ``seed`` and capture it. Running it again with
-    the same arguments leaves the graph as it is: every event is a duplicate."""
+    the same arguments leaves the graph as it is: every event is a duplicate.
+
+    With ``diversions`` the world carries planted diversions and their noise
+    (:class:`~loaders.demo.diversion.DiversionPlanter`), their ground truth is written to
+    ``truth_dir/diversion-truth.json`` when a folder is given, and detection runs over the
+    loaded history."""
     started = time.perf_counter()
-    world = build_world(units, seed)
+    planters = [DiversionPlanter()] if diversions else []
+    world = build_world(units, seed, planters=planters)
     # Kind by kind in slices: a large world's consumers exceed what one transaction may hold.
     MasterDataRepository(db).save(world.master, atomic=False)
     service = CaptureService(db)
-    documents = simulate(world, seed, events_per_document=events_per_document)
+    documents = simulate(world, seed, planters=planters, events_per_document=events_per_document)
     progress = Progress(
         TextColumn("[bold]demo world"),
         BarColumn(),
@@ -65,10 +81,21 @@ def load_demo(
 
         totals = service.capture_stream(documents, on_batch=advance)
         progress.update(task, completed=units)
+    truth = None
+    if truth_dir is not None and planters:
+        truth_dir.mkdir(parents=True, exist_ok=True)
+        truth = write_ground_truth(truth_dir / "diversion-truth.json", world, planters)
+    cases = 0
+    if planters:
+        # The simulated history starts at the world's first production day.
+        cases = len(DiversionService(db).detect(world.start).case_ids)
     seconds = time.perf_counter() - started
     if console is not None:
         console.print(
             f"demo world: {units:,} units, {totals.events:,} events captured, "
-            f"{totals.duplicates:,} already stored, {seconds:.1f} s"
+            f"{totals.duplicates:,} already stored, {cases} diversion cases, {seconds:.1f} s"
         )
-    return DemoLoad(units, seed, totals, seconds)
+        if truth is not None:
+            console.print(f"planted diversions (ground truth): {truth}")
+    return DemoLoad(units, seed, totals, seconds, truth, cases)
+
