@@ -25,17 +25,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONSUMER_URN_PREFIX",
+    "STAFF_ROLES",
     "Authorization",
     "Consumer",
     "Distributor",
     "Line",
     "MasterData",
+    "Order",
     "Plant",
     "Product",
-    "Order",
     "Region",
     "RegionLevel",
-    "STAFF_ROLES",
     "Staff",
     "StaffRole",
     "Store",
@@ -404,9 +404,7 @@ class Order:
             f"order {self.id}: gtin {self.gtin!r} must have 14 digits",
             "gtin",
         )
-        _require(
-            self.quantity >= 1, f"order {self.id}: quantity must be at least 1", "quantity"
-        )
+        _require(self.quantity >= 1, f"order {self.id}: quantity must be at least 1", "quantity")
         _require(
             self.at.utcoffset() is not None, f"order {self.id}: at needs a time zone offset", "at"
         )
@@ -563,7 +561,10 @@ class MasterData:
             if parties is not None and member.store_id not in stores | parties:
                 problems.append(f"staff {member.id}: store_id {member.store_id} is unknown")
         for o in self.orders:
-            ends = (("store_id", o.store_id, stores), ("distributor_id", o.distributor_id, distributors))
+            ends = (
+                ("store_id", o.store_id, stores),
+                ("distributor_id", o.distributor_id, distributors),
+            )
             for end, key, given in ends:
                 if parties is not None and key not in given | parties:
                     problems.append(f"order {o.id}: {end} {key} is unknown")

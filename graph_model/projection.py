@@ -141,6 +141,7 @@ class Projection:
     )
     shipments: list[Row] = field(default_factory=list)
     scans: list[Row] = field(default_factory=list)
+    fulfilments: list[Row] = field(default_factory=list)
 
     @property
     def units(self) -> int:
@@ -278,6 +279,10 @@ def _project_one(e: EpcisEvent, out: Projection) -> None:
                 "refs": [f"{bt.type or 'ref'}:{bt.id}" for bt in e.biz_transactions],
             }
         )
+        # A shipment fulfilling store orders names each as a ``po`` business transaction.
+        orders = [str(bt.id) for bt in e.biz_transactions if bt.type == "po"]
+        if orders and e.biz_step == "shipping":
+            out.fulfilments.append({"shipment": out.shipments[-1]["id"], "orders": orders})
 
     if e.biz_step == SCAN_BIZ_STEP:
         ext = e.raw

@@ -37,3 +37,4 @@ class ScanKind(StrEnum):
     CONSUMER = "consumer"
     STORE = "store"
     INSPECTOR = "inspector"
+    STAFF = "staff"  # a store's waiter or manager; the actor is their staff id

@@ -294,9 +294,7 @@ class OrderRow(_Row):
 
     def domain(self) -> Order:
         _with_offset(self.at, "at")
-        return Order(
-            self.id, self.store_id, self.distributor_id, self.gtin, self.quantity, self.at
-        )
+        return Order(self.id, self.store_id, self.distributor_id, self.gtin, self.quantity, self.at)
 
 
 Moment = Annotated[datetime, BeforeValidator(_blank_to_none)]
@@ -559,9 +557,7 @@ def duplicate_keys(
     for kind, values in items.items():
         seen: dict[str, int] = {}
         field = (
-            "-"
-            if kind in ("supplies", "referrals")
-            else ("gtin" if kind == "products" else "id")
+            "-" if kind in ("supplies", "referrals") else ("gtin" if kind == "products" else "id")
         )
         for i, value in values:
             key = KEY_OF[kind](value)

@@ -24,6 +24,7 @@ STATEMENTS: dict[str, str] = {
     "COMMISSION": ev.COMMISSION,
     "SHIPMENTS": ev.SHIPMENTS,
     "SCANS": ev.SCANS,
+    "FULFILMENTS": ev.FULFILMENTS,
     **{f"CONCERNS[{label}]": s for label, s in ev.CONCERNS.items()},
     **{f"STATUS[{label}]": s for label, s in ev.STATUS.items()},
     **{f"PACKS[{label}]": s for label, s in ev.PACKS.items()},
@@ -35,6 +36,8 @@ STATEMENTS: dict[str, str] = {
     "MERGE_STORES": md._MERGE_STORES,
     "MERGE_CONSUMERS": md._MERGE_CONSUMERS,
     "MERGE_SUPPLIES": md._MERGE_SUPPLIES,
+    "MERGE_STAFF": md._MERGE_STAFF,
+    "MERGE_ORDERS": md._MERGE_ORDERS,
 }
 
 # A MATCH (not a MERGE, whose lookup always seeks) of one node by one key property.

@@ -110,7 +110,7 @@ class FraudSettings:
     """
 
     colocated_m: float = 30.0
-    burst_stores: int = 4
+    burst_stores: int = 3
     burst_days: float = 3.0
     device_stores: int = 3
     sell_through_days: float = 60.0

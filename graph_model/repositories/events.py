@@ -200,8 +200,13 @@ CALL (s, r) {
   MERGE (s)-[:BY]->(a)
 }
 CALL (s, r) {
-  WITH * WHERE r.actor IS NOT NULL AND r.kind <> 'consumer'
+  WITH * WHERE r.actor IS NOT NULL AND NOT r.kind IN ['consumer', 'staff']
   MERGE (a:Party {id: r.actor})
+  MERGE (s)-[:BY]->(a)
+}
+CALL (s, r) {
+  WITH * WHERE r.actor IS NOT NULL AND r.kind = 'staff'
+  MERGE (a:Staff {id: r.actor})
   MERGE (s)-[:BY]->(a)
 }
 CALL (s, r) {
@@ -216,6 +221,15 @@ CONCERNS = {EpcKind.UNIT: _concerns("Code"), EpcKind.PACKAGE: _concerns("Package
 STATUS = {EpcKind.UNIT: _status("Code"), EpcKind.PACKAGE: _status("Package")}
 PACKS = {EpcKind.UNIT: _pack("Code"), EpcKind.PACKAGE: _pack("Package")}
 UNPACKS = {EpcKind.UNIT: _unpack("Code"), EpcKind.PACKAGE: _unpack("Package")}
+
+# A shipping event naming store orders (``po``) fulfils them.
+FULFILMENTS: LiteralString = """
+UNWIND $rows AS r
+MATCH (s:Shipment {id: r.shipment}) USING INDEX SEEK s:Shipment(id)
+UNWIND r.orders AS oid
+MERGE (o:Order {id: oid})
+MERGE (s)-[:FULFILS]->(o)
+"""
 
 # The projected part of the graph; everything else (events, master data) survives a rebuild.
 PROJECTED_LABELS: tuple[LiteralString, ...] = ("Scan", "Shipment", "Code", "Package", "Batch")
@@ -296,6 +310,8 @@ class EventRepository:
             run(SHIPMENTS, rows=rows).consume()
         for rows in _chunks(projection.scans, CHUNK):
             run(SCANS, rows=rows).consume()
+        for rows in _chunks(projection.fulfilments, CHUNK):
+            run(FULFILMENTS, rows=rows).consume()
 
     # -- rebuild --------------------------------------------------------------------------
     def clear_projection(self) -> None:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final, LiteralString, TypeVar
 
 import neo4j
@@ -46,9 +47,9 @@ from graph_model.master import (
     Distributor,
     Line,
     MasterData,
+    Order,
     Plant,
     Product,
-    Order,
     Region,
     RegionLevel,
     Staff,
@@ -530,7 +531,7 @@ def _store_row(s: Store) -> Row:
         "address": s.address,
         "payout": None,
         "owner": s.owner,
-        "registeredAt": None if s.registered_at is None else s.registered_at.isoformat(),
+        "registeredAt": None if s.registered_at is None else _utc(s.registered_at),
         "registeredBy": s.registered_by,
     }
 
@@ -554,8 +555,13 @@ def _order_row(o: Order) -> Row:
         "distributor": o.distributor_id,
         "gtin": o.gtin,
         "quantity": o.quantity,
-        "at": o.at.isoformat(),
+        "at": _utc(o.at),
     }
+
+
+def _utc(moment: datetime) -> str:
+    # Everything stored is UTC: Neo4j compares datetimes of different offsets by local time.
+    return moment.astimezone(UTC).isoformat()
 
 
 def _consumer_row(c: Consumer) -> Row:

@@ -51,8 +51,9 @@ class RecordScanInput:
         description="The client's ID of this scan; retrying with the same ID records it once."
     )
     actor: str | None = strawberry.field(
-        default=None, description="Who scanned: a consumer id, the party id of a store, or the "
-        "staff id of a store's waiter or manager."
+        default=None,
+        description="Who scanned: a consumer id, the party id of a store, or the "
+        "staff id of a store's waiter or manager.",
     )
     device: str | None = None
     location: ScanLocationInput | None = None

@@ -32,6 +32,8 @@ class MasterDataSaved:
     stores: int
     consumers: int
     supplies: int
+    staff: int
+    orders: int
 
     @classmethod
     def from_counts(cls, counts: SaveCounts) -> MasterDataSaved:
@@ -43,6 +45,8 @@ class MasterDataSaved:
             stores=counts.stores,
             consumers=counts.consumers,
             supplies=counts.supplies,
+            staff=counts.staff,
+            orders=counts.orders,
         )
 
 

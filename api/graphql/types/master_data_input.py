@@ -7,6 +7,8 @@ file meet the same rules.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 __all__ = [
@@ -15,8 +17,10 @@ __all__ = [
     "DistributorInput",
     "LineInput",
     "MasterDataInput",
+    "OrderInput",
     "PlantInput",
     "ProductInput",
+    "StaffInput",
     "StoreInput",
     "SupplyInput",
 ]
@@ -85,6 +89,35 @@ class StoreInput:
     phone: str | None = None
     address: str | None = None
     device: str | None = None
+    owner: str | None = strawberry.field(default=None, description="Who owns the store.")
+    registered_at: datetime | None = strawberry.field(
+        default=None, description="When the store was registered (with an offset)."
+    )
+    registered_by: str | None = strawberry.field(
+        default=None, description="The salesperson who registered the store."
+    )
+
+
+@strawberry.input(description="A waiter or manager of a store; their scans name ID as actor.")
+class StaffInput:
+    id: str = strawberry.field(description="1-64 letters, digits or '._~:-'.")
+    store_id: str = strawberry.field(description="A store given here or in the graph.")
+    role: str = strawberry.field(description="waiter or manager.")
+    phone: str | None = None
+    device: str | None = None
+
+
+@strawberry.input(
+    description="A store's order to its distributor; a shipping event fulfilling it names ID "
+    "as a po business transaction."
+)
+class OrderInput:
+    id: str
+    store_id: str = strawberry.field(description="A store given here or in the graph.")
+    distributor_id: str = strawberry.field(description="A distributor given here or in the graph.")
+    gtin: str = strawberry.field(description="GTIN-14 of a product given here or in the graph.")
+    quantity: int = strawberry.field(description="Units (not cases).")
+    at: datetime = strawberry.field(description="When it was placed (with an offset).")
 
 
 @strawberry.input(description="A consumer who scans codes.")
@@ -112,3 +145,5 @@ class MasterDataInput:
     stores: list[StoreInput] = strawberry.field(default_factory=list)
     consumers: list[ConsumerInput] = strawberry.field(default_factory=list)
     supplies: list[SupplyInput] = strawberry.field(default_factory=list)
+    staff: list[StaffInput] = strawberry.field(default_factory=list)
+    orders: list[OrderInput] = strawberry.field(default_factory=list)

@@ -1,4 +1,4 @@
-"""A scan of a unit by a consumer, a store or an inspector."""
+"""A scan of a unit by a consumer, a store, its staff or an inspector."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class ScanKind(Enum):
     CONSUMER = "consumer"
     STORE = "store"
     INSPECTOR = "inspector"
+    STAFF = "staff"
     OTHER = "other"
 
     @classmethod
