@@ -19,6 +19,7 @@ from loaders.demo import build_world, simulate, write_ground_truth
 from loaders.demo.diversion import DiversionPlanter
 from services.capture import CaptureResult, CaptureService, StreamTotals
 from services.diversion import DiversionService
+from services.referral_world import demo_referrals
 
 __all__ = ["DemoLoad", "load_demo"]
 
@@ -31,6 +32,7 @@ class DemoLoad:
     seconds: float
     truth: Path | None = None
     diversion_cases: int = 0
+    referral_rings: int = 0
 
     @property
     def units_per_second(self) -> float:
@@ -46,6 +48,7 @@ def load_demo(
     events_per_document: int = 2_000,
     truth_dir: Path | None = None,
     diversions: bool = False,
+    referrals: bool = True,
 ) -> DemoLoad:
     """Build the demo world for ``units`` and ``seed`` and capture it. Running it again with
     the same arguments leaves the graph as it is: every event is a duplicate.
@@ -53,7 +56,11 @@ def load_demo(
     With ``diversions`` the world carries planted diversions and their noise
     (:class:`~loaders.demo.diversion.DiversionPlanter`), their ground truth is written to
     ``truth_dir/diversion-truth.json`` when a folder is given, and detection runs over the
-    loaded history."""
+    loaded history.
+
+    With ``referrals`` the demo's referral campaigns are loaded too (organic cascades and
+    planted referral farms, :func:`services.referral_world.demo_referrals`), their spread
+    measured and their rings detected."""
     started = time.perf_counter()
     planters = [DiversionPlanter()] if diversions else []
     world = build_world(units, seed, planters=planters)
@@ -89,13 +96,16 @@ def load_demo(
     if planters:
         # The simulated history starts at the world's first production day.
         cases = len(DiversionService(db).detect(world.start).case_ids)
+    rings = 0
+    if referrals:
+        rings = demo_referrals(db, units, seed, truth_dir).rings
     seconds = time.perf_counter() - started
     if console is not None:
         console.print(
             f"demo world: {units:,} units, {totals.events:,} events captured, "
-            f"{totals.duplicates:,} already stored, {cases} diversion cases, {seconds:.1f} s"
+            f"{totals.duplicates:,} already stored, {cases} diversion cases, "
+            f"{rings} referral rings, {seconds:.1f} s"
         )
         if truth is not None:
             console.print(f"planted diversions (ground truth): {truth}")
-    return DemoLoad(units, seed, totals, seconds, truth, cases)
-
+    return DemoLoad(units, seed, totals, seconds, truth, cases, rings)

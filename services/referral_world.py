@@ -10,23 +10,36 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from graph_model.database import Database
 from graph_model.identifiers.codes import brand_code_urn
-from graph_model.master import Consumer, MasterData
+from graph_model.master import Consumer, MasterData, consumer_urn
 from graph_model.referral import Referral
 from graph_model.repositories.master_data import MasterDataRepository
 from graph_model.repositories.referrals import BulkRecorded, ReferralRepository
 from graph_model.vocabulary import ScanKind
 from loaders.demo.epcis import documents
-from loaders.demo.referrals import ReferralWorld
+from loaders.demo.referrals import ReferralWorld, referral_world
 from services.capture import CaptureService
+from services.referral import SpreadRequest, referral_spread
+from services.referral_rings import detect_referral_rings
 from services.scans import ScanRequest, scan_event, scan_event_id, scan_region
 
-__all__ = ["ReferralWorldLoad", "load_referral_world", "world_consumers", "world_referrals"]
+__all__ = [
+    "ReferralWorldLoad",
+    "demo_referrals",
+    "load_referral_world",
+    "world_consumers",
+    "world_referrals",
+]
+
+#: Campaign participants of the demo per unit the demo brand makes, and at most.
+DEMO_PARTICIPANTS_PER_UNIT = 0.1
+DEMO_PARTICIPANTS_MAX = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +47,7 @@ class ReferralWorldLoad:
     consumers: int
     referrals: BulkRecorded
     scans: int
+    rings: int = 0
 
 
 def world_consumers(world: ReferralWorld) -> tuple[Consumer, ...]:
@@ -100,3 +114,21 @@ def load_referral_world(db: Database, world: ReferralWorld) -> ReferralWorldLoad
     referrals = ReferralRepository(db).record_many(world_referrals(world), atomic=False)
     totals = CaptureService(db).capture_stream(documents(_scan_events(world), 2_000))
     return ReferralWorldLoad(len(consumers), referrals, totals.events + totals.duplicates)
+
+
+def demo_referrals(
+    db: Database, units: int, seed: int, truth_dir: Path | None = None
+) -> ReferralWorldLoad:
+    """The demo's referral campaigns: a referral world of campaign participants (one per
+    ten units, 200 to 20,000; ids ``r0000000`` … apart from the buyers of the demo network),
+    loaded, measured (spread figures on the roots) and searched for rings, so a new
+    installation has cascades and rings to open. With ``truth_dir`` the world's files and
+    its planted truth are written to ``truth_dir/referrals/``."""
+    count = min(DEMO_PARTICIPANTS_MAX, max(200, int(units * DEMO_PARTICIPANTS_PER_UNIT)))
+    world = referral_world([consumer_urn(f"r{i:07d}") for i in range(count)], seed)
+    if truth_dir is not None:
+        world.write(truth_dir / "referrals")
+    loaded = load_referral_world(db, world)
+    for campaign in sorted({row["campaign"] for row in world.referrals}):
+        referral_spread(db, SpreadRequest(campaign))
+    return replace(loaded, rings=len(detect_referral_rings(db).rings))
