@@ -1,4 +1,4 @@
-"""``yima detect``: bulk analyses over the graph (diversion, referral rings)."""
+"""``yima detect``: bulk analyses over the graph (diversion, referral rings, store fraud)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ import typer
 
 from cli.database import open_database
 from cli.referral import referral_rings
+from cli.store_fraud import store_fraud
 from graph_model.errors import InvalidField
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Bulk detection over the graph.", no_args_is_help=True)
 app.command("referral-rings")(referral_rings)
+app.command("store-fraud")(store_fraud)
 
 
 @app.command("diversion")

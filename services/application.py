@@ -25,6 +25,7 @@ from services.diversion import DiversionService
 from services.jobs import JobOutcome, JobRunner, Progress
 from services.layout import LayoutService, PreparedLayout
 from services.referral_rings import detect_referral_rings
+from services.store_fraud import StoreFraudService
 
 __all__ = ["Application"]
 
@@ -89,6 +90,13 @@ class Application:
     def submit_layout(self, prepared: PreparedLayout) -> Job:
         """Queue a prepared layout plan; its job names the stored plan."""
         return self.runner.submit(JobKind.LAYOUT, self.layout_service().job(prepared))
+
+    def store_fraud_service(self) -> StoreFraudService:
+        return StoreFraudService(self.db)
+
+    def submit_store_fraud(self) -> Job:
+        """Queue store-fraud detection over every store; its job reports the clusters."""
+        return self.runner.submit(JobKind.STORE_FRAUD, self.store_fraud_service().detect_job())
 
     def submit_referral_rings(self, campaign: str | None) -> Job:
         """Queue referral-ring detection for ``campaign`` (``None``: every campaign); its job

@@ -31,6 +31,8 @@ from algorithms.store_fraud import (
 from algorithms.store_fraud import Reason as FoundReason
 from graph_model.database import Database
 from graph_model.errors import InvalidField
+from graph_model.master import Store
+from graph_model.repositories.master_data import MasterDataRepository
 from graph_model.repositories.store_fraud import StoreFraudRepository
 from graph_model.store_fraud import (
     EVIDENCE_KEYS,
@@ -49,6 +51,7 @@ __all__ = [
     "MAX_CLUSTER_PAGE",
     "FraudRun",
     "StoreFraudService",
+    "StoreView",
     "cluster_row",
     "facts_of",
 ]
@@ -86,6 +89,14 @@ class FraudRun:
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
             "flaggedIds": [c.id for c in self.detection.flagged[:100]],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class StoreView:
+    """A store with its risk as the last run left it (None: never assessed)."""
+
+    store: Store
+    risk: StoreRisk | None
 
 
 def facts_of(record: StoreRecord) -> StoreFacts:
@@ -234,6 +245,11 @@ class StoreFraudService:
 
     def store_risk(self, store_id: str) -> StoreRisk | None:
         return self.repository.store_risk(store_id)
+
+    def store(self, store_id: str) -> StoreView:
+        """The store and its risk; raises :class:`NotFound` when there is no such store."""
+        found = MasterDataRepository(self._db).get_store(store_id)
+        return StoreView(found, self.store_risk(store_id))
 
     def evidence(self, cluster_id: str) -> EvidenceGraph:
         return self.repository.evidence(cluster_id)

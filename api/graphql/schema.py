@@ -11,6 +11,7 @@ from api.graphql.mutations.capture_epcis import capture_epcis
 from api.graphql.mutations.channel_layout import channel_layout
 from api.graphql.mutations.commission_codes import commission_codes
 from api.graphql.mutations.detect_diversion import detect_diversion
+from api.graphql.mutations.detect_store_fraud import detect_store_fraud
 from api.graphql.mutations.detect_referral_rings import detect_referral_rings
 from api.graphql.mutations.record_referral import record_referral
 from api.graphql.mutations.record_scan import record_scan
@@ -21,6 +22,7 @@ from api.graphql.queries.export import provenance_export
 from api.graphql.queries.jobs import job, jobs
 from api.graphql.queries.layout import layout_job, layout_plan
 from api.graphql.queries.lot import lot, product_recall
+from api.graphql.queries.store_fraud import store, store_fraud_clusters, store_fraud_evidence
 from api.graphql.queries.referral_rings import referral_rings
 from api.graphql.queries.referral_spread import referral_spread
 from api.graphql.queries.verify import verify
@@ -47,6 +49,9 @@ class Query:
     lot = strawberry.field(resolver=lot)
     product_recall = strawberry.field(resolver=product_recall)
     provenance_export = strawberry.field(resolver=provenance_export)
+    store = strawberry.field(resolver=store)
+    store_fraud_clusters = strawberry.field(resolver=store_fraud_clusters)
+    store_fraud_evidence = strawberry.field(resolver=store_fraud_evidence)
     referral_rings = strawberry.field(resolver=referral_rings)
     referral_spread = strawberry.field(resolver=referral_spread)
     verify = strawberry.field(resolver=verify)
@@ -58,6 +63,7 @@ class Mutation:
     channel_layout = strawberry.mutation(resolver=channel_layout)
     commission_codes = strawberry.mutation(resolver=commission_codes)
     detect_diversion = strawberry.mutation(resolver=detect_diversion)
+    detect_store_fraud = strawberry.mutation(resolver=detect_store_fraud)
     detect_referral_rings = strawberry.mutation(resolver=detect_referral_rings)
     record_referral = strawberry.mutation(resolver=record_referral)
     record_scan = strawberry.mutation(resolver=record_scan)
