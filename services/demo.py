@@ -20,6 +20,7 @@ from loaders.demo.diversion import DiversionPlanter
 from services.capture import CaptureResult, CaptureService, StreamTotals
 from services.diversion import DiversionService
 from services.referral_world import demo_referrals
+from services.store_fraud_world import demo_store_fraud
 
 __all__ = ["DemoLoad", "load_demo"]
 
@@ -33,6 +34,7 @@ class DemoLoad:
     truth: Path | None = None
     diversion_cases: int = 0
     referral_rings: int = 0
+    store_fraud_clusters: int = 0
 
     @property
     def units_per_second(self) -> float:
@@ -49,6 +51,7 @@ def load_demo(
     truth_dir: Path | None = None,
     diversions: bool = False,
     referrals: bool = True,
+    store_fraud: bool = True,
 ) -> DemoLoad:
     """Build the demo world for ``units`` and ``seed`` and capture it. Running it again with
     the same arguments leaves the graph as it is: every event is a duplicate.
@@ -60,7 +63,11 @@ def load_demo(
 
     With ``referrals`` the demo's referral campaigns are loaded too (organic cascades and
     planted referral farms, :func:`services.referral_world.demo_referrals`), their spread
-    measured and their rings detected."""
+    measured and their rings detected.
+
+    With ``store_fraud`` the store-fraud world is loaded beside it (planted fake-store rings and
+    fake orders, chains, malls, families, :func:`services.store_fraud_world.demo_store_fraud`)
+    and its clusters detected."""
     started = time.perf_counter()
     planters = [DiversionPlanter()] if diversions else []
     world = build_world(units, seed, planters=planters)
@@ -99,13 +106,14 @@ def load_demo(
     rings = 0
     if referrals:
         rings = demo_referrals(db, units, seed, truth_dir).rings
+    fraud = demo_store_fraud(db, units, seed, truth_dir) if store_fraud else 0
     seconds = time.perf_counter() - started
     if console is not None:
         console.print(
             f"demo world: {units:,} units, {totals.events:,} events captured, "
             f"{totals.duplicates:,} already stored, {cases} diversion cases, "
-            f"{rings} referral rings, {seconds:.1f} s"
+            f"{rings} referral rings, {fraud} store-fraud clusters, {seconds:.1f} s"
         )
         if truth is not None:
             console.print(f"planted diversions (ground truth): {truth}")
-    return DemoLoad(units, seed, totals, seconds, truth, cases, rings)
+    return DemoLoad(units, seed, totals, seconds, truth, cases, rings, fraud)

@@ -54,6 +54,7 @@ __all__ = [
     "StoreView",
     "cluster_row",
     "facts_of",
+    "latest_time",
 ]
 
 #: Largest page of ``storeFraudClusters``.
@@ -122,7 +123,9 @@ def facts_of(record: StoreRecord) -> StoreFacts:
     )
 
 
-def _latest(facts: list[StoreFacts]) -> float:
+def latest_time(facts: list[StoreFacts]) -> float:
+    """The latest order, redemption or sale among ``facts`` (epoch seconds): the end of the
+    data, against which young orders are not judged."""
     latest = 0.0
     for s in facts:
         for times in ((o.at for o in s.orders), s.redemption_times, s.sell_through_times):
@@ -185,7 +188,7 @@ class StoreFraudService:
         seconds["read"] = time.perf_counter() - started
         _peak(peaks, "read", trace_memory)
         try:
-            detection = detect_store_fraud(facts, as_of=_latest(facts), settings=self._settings)
+            detection = detect_store_fraud(facts, as_of=latest_time(facts), settings=self._settings)
         except StoreFraudInputError as exc:
             raise InvalidField(exc.field, exc.reason) from exc
         seconds.update(detection.seconds)

@@ -113,8 +113,11 @@ class StoreFraudWorld:
 
 
 class _Builder:
-    def __init__(self, stores: int, seed: int, namespace: str) -> None:
+    def __init__(
+        self, stores: int, seed: int, namespace: str, order_gap: tuple[float, float]
+    ) -> None:
         self.n = stores
+        self.order_gap = order_gap
         self.rng = random.Random(f"yima-store-fraud:{seed}:{namespace}")
         digest = int(hashlib.sha256(f"{namespace}:{seed}".encode()).hexdigest(), 16)
         self.cp = f"7{digest % 100_000:05d}"  # 6-digit company prefix, 6-digit location refs
@@ -291,7 +294,7 @@ class _Builder:
                             self._scan(sold, unit, "staff", self.rng.choice(s.staff).id)
                     elif self.rng.random() < 0.1:
                         self._scan(ship + self.rng.uniform(1, 30), unit, "store", s.id)
-            day += self.rng.uniform(20, 45)
+            day += self.rng.uniform(*self.order_gap)
 
     def fake(self, s: _Store) -> None:
         """A fake store's behaviour: two or three of :data:`PATTERNS`."""
@@ -483,12 +486,22 @@ class _Builder:
         }
 
 
-def store_fraud_world(stores: int = 400, seed: int = 7, namespace: str = "") -> StoreFraudWorld:
+def store_fraud_world(
+    stores: int = 400,
+    seed: int = 7,
+    namespace: str = "",
+    *,
+    order_gap_days: tuple[float, float] = (20.0, 45.0),
+) -> StoreFraudWorld:
     """A world of ``stores`` stores with planted store fraud (see the module docstring).
 
     ``namespace`` makes every id and identity value unique to it (tests share one database);
-    the same arguments give the same world.
+    honest stores order every ``order_gap_days`` (about eight orders a store by default, ten
+    with ``(15, 36)``); the same arguments give the same world.
     """
     if stores < 50:
         raise ValueError(f"stores must be at least 50, got {stores}")
-    return _Builder(stores, seed, namespace).build()
+    low, high = order_gap_days
+    if not 0 < low <= high:
+        raise ValueError(f"order_gap_days must be 0 < low <= high, got {order_gap_days}")
+    return _Builder(stores, seed, namespace, (low, high)).build()
