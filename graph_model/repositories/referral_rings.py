@@ -33,7 +33,7 @@ _READ_BATCH: Final = 5_000
 
 _FACTS: Final[LiteralString] = """
 UNWIND $ids AS id
-MATCH (c:Consumer {id: id})
+MATCH (c:Consumer {id: id}) USING INDEX SEEK c:Consumer(id)
 RETURN c.id AS id, c.createdAt.epochMillis AS createdAt,
        COLLECT { MATCH (c)-[:USES]->(d:Device) RETURN d.id AS device
                  UNION
@@ -63,22 +63,22 @@ CALL (g) {
 }
 CALL (g, ring) {
   UNWIND ring.members AS member
-  MATCH (c:Consumer {id: member})
+  MATCH (c:Consumer {id: member}) USING INDEX SEEK c:Consumer(id)
   MERGE (g)-[:INCLUDES]->(c)
 }
 CALL (g, ring) {
   UNWIND ring.devices AS key
-  MATCH (d:Device {id: key})
+  MATCH (d:Device {id: key}) USING INDEX SEEK d:Device(id)
   MERGE (g)-[:EVIDENCE]->(d)
 }
 CALL (g, ring) {
   UNWIND ring.phones AS key
-  MATCH (p:Phone {number: key})
+  MATCH (p:Phone {number: key}) USING INDEX SEEK p:Phone(number)
   MERGE (g)-[:EVIDENCE]->(p)
 }
 CALL (g, ring) {
   UNWIND ring.payouts AS key
-  MATCH (p:PayoutAccount {id: key})
+  MATCH (p:PayoutAccount {id: key}) USING INDEX SEEK p:PayoutAccount(id)
   MERGE (g)-[:EVIDENCE]->(p)
 }
 CALL (g) {
