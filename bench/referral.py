@@ -91,7 +91,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--consumers", type=int, default=1_000_000)
     parser.add_argument("--share", type=float, default=0.9, help="referrals per consumer")
-    parser.add_argument("--planted", type=int, default=8_000, help="planted-world consumers")
+    parser.add_argument(
+        "--planted", type=int, default=8_000, help="planted-world consumers (0: skip)"
+    )
     parser.add_argument("--uri", default=None, help="an existing server instead of our own")
     parser.add_argument("--database", default="neo4j")
     parser.add_argument("--home", type=Path, default=PROJECT_ROOT / "var" / "neo4j-bench-referral")
@@ -165,6 +167,8 @@ def run(db: Database, args: argparse.Namespace) -> None:
         f"{len(rings.rings)} rings; detection / raw cascade sizes = {ring_s / reference:.2f}"
     )
 
+    if args.planted <= 0:
+        return
     print(f"planted world ({args.planted:,} consumers)")
     ns = f"p{seed}"
     ids = [consumer_urn(f"{ns}c{i:06d}") for i in range(args.planted)]

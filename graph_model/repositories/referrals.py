@@ -100,10 +100,11 @@ RETURN a.id AS referrer, b.id AS referee, r.at.epochMillis AS at
 
 _SUBTREE: Final[LiteralString] = (
     """
-MATCH (:Consumer {id: $root})
+MATCH (root:Consumer {id: $root})
       (()-[rs:REFERRED WHERE rs.campaign = $campaign
             AND ($from IS NULL OR rs.at >= $from) AND ($to IS NULL OR rs.at < $to)]->())+
       (:Consumer)
+USING INDEX root:Consumer(id)
 WITH last(rs) AS r
 """
     + """
@@ -384,7 +385,7 @@ class ReferralRepository:
     def referred(self, consumer: str, campaign: str) -> bool:
         """Whether somebody referred ``consumer`` in ``campaign``."""
         records = self._db.read(
-            "MATCH (:Consumer {id: $id})<-[r:REFERRED]-(:Consumer) "
+            "MATCH (c:Consumer {id: $id})<-[r:REFERRED]-(:Consumer) USING INDEX c:Consumer(id) "
             "WHERE r.campaign = $campaign RETURN count(r) > 0 AS referred",
             id=consumer,
             campaign=campaign,
