@@ -181,3 +181,11 @@ def test_cli_detects_rings_and_draws_the_largest_cascades(
     assert "<svg" in text and "http" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
     result = CliRunner().invoke(app, ["referral", "plot", "--campaign", f"{campaign}-none"])
     assert result.exit_code == 2 and "no referrals" in result.output
+
+
+def test_picture_doctests() -> None:
+    import doctest
+
+    import algorithms.referral.pictures
+
+    assert doctest.testmod(algorithms.referral.pictures).failed == 0

@@ -1,4 +1,5 @@
-"""Pictures of cascades: trees drawn top-down, members coloured by depth, ring members
+"""Pictures of cascades: trees drawn top-down, members coloured by depth (each tree on its
+own scale, dark at the root), ring members
 outlined in red; a PNG (matplotlib) and a self-contained HTML page (inline SVG, no script,
 no network).
 
@@ -92,7 +93,6 @@ def draw_cascades_png(trees: Sequence[TreeDrawing], path: str | Path, title: str
     """Draw ``trees`` side by side into a PNG at ``path``."""
     if not trees:
         raise ReferralInputError("trees", "nothing to draw")
-    deepest = max(int(t.depth.max()) for t in trees)
     fig = Figure(figsize=(4.5 * len(trees), 5.5), dpi=110)
     axes = fig.subplots(1, len(trees), squeeze=False)[0]
     for ax, t in zip(axes, trees, strict=True):
@@ -101,10 +101,11 @@ def draw_cascades_png(trees: Sequence[TreeDrawing], path: str | Path, title: str
             ax.plot([x0, x1], [y0, y1], color="#999999", linewidth=0.6, zorder=1)
         size = max(6.0, 300.0 / np.sqrt(len(t.ids)))
         ax.scatter(
-            t.xy[:, 0], t.xy[:, 1], s=size, c=_colours(t.depth, deepest), zorder=2,
+            t.xy[:, 0], t.xy[:, 1], s=size, c=_colours(t.depth, int(t.depth.max())), zorder=2,
             edgecolors=[_RING if r else "none" for r in t.ringed.tolist()], linewidths=1.5,
         )  # fmt: skip
         ax.invert_yaxis()
+        ax.yaxis.get_major_locator().set_params(integer=True)
         ax.set_xticks([])
         ax.set_ylabel("depth")
         ringed = int(t.ringed.sum())
@@ -121,7 +122,7 @@ def draw_cascades_png(trees: Sequence[TreeDrawing], path: str | Path, title: str
     return out
 
 
-def _svg(t: TreeDrawing, deepest: int, width: int = 420, height: int = 420) -> str:
+def _svg(t: TreeDrawing, width: int = 420, height: int = 420) -> str:
     span_x = max(1.0, float(np.nanmax(t.xy[:, 0])))
     span_y = max(1.0, float(t.depth.max()))
 
@@ -131,7 +132,7 @@ def _svg(t: TreeDrawing, deepest: int, width: int = 420, height: int = 420) -> s
             30 + (height - 50) * float(t.xy[k, 1]) / span_y,
         )
 
-    colours = _colours(t.depth, deepest)
+    colours = _colours(t.depth, int(t.depth.max()))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">']
     for k, p in enumerate(t.parent.tolist()):
         if p >= 0:
@@ -156,11 +157,10 @@ def cascades_html(trees: Sequence[TreeDrawing], path: str | Path, title: str = "
     """Write ``trees`` as one HTML page of inline SVG; hovering a member names it."""
     if not trees:
         raise ReferralInputError("trees", "nothing to draw")
-    deepest = max(int(t.depth.max()) for t in trees)
     figures = "".join(
         f"<figure><figcaption>{html.escape(t.root)}: size {len(t.ids)}, depth "
         f"{int(t.depth.max())}, {int(t.ringed.sum())} in rings</figcaption>"
-        f"{_svg(t, deepest)}</figure>"
+        f"{_svg(t)}</figure>"
         for t in trees
     )
     page = (
@@ -168,8 +168,8 @@ def cascades_html(trees: Sequence[TreeDrawing], path: str | Path, title: str = "
         f"<title>{html.escape(title or 'cascades')}</title>"
         "<style>body{font-family:sans-serif}figure{display:inline-block;margin:8px;"
         "border:1px solid #ddd}figcaption{font-size:12px;padding:4px}</style></head><body>"
-        f"<h1>{html.escape(title)}</h1><p>Colour: depth (dark = root). Red outline: member of "
-        f"a referral ring.</p>{figures}</body></html>"
+        f"<h1>{html.escape(title)}</h1><p>Colour: depth within each tree (dark = root). "
+        f"Red outline: member of a referral ring.</p>{figures}</body></html>"
     )
     out = Path(path)
     out.write_text(page, encoding="utf-8")
