@@ -35,13 +35,10 @@ _FACTS: Final[LiteralString] = """
 UNWIND $ids AS id
 MATCH (c:Consumer {id: id}) USING INDEX SEEK c:Consumer(id)
 RETURN c.id AS id, c.createdAt.epochMillis AS createdAt,
-       COLLECT { MATCH (c)-[:USES]->(d:Device) RETURN d.id AS device
-                 UNION
-                 MATCH (s:Scan)-[:BY]->(c) WHERE s.device IS NOT NULL RETURN s.device AS device
-               } AS devices,
-       COLLECT { MATCH (c)-[:USES]->(p:Phone) RETURN p.number } AS phones,
-       COLLECT { MATCH (c)-[:USES]->(p:PayoutAccount) RETURN p.id } AS payouts,
-       COLLECT { MATCH (s:Scan)-[:BY]->(c) RETURN [s.at.epochMillis, s.lat, s.lon] } AS scans
+       [(c)-[:USES]->(i) WHERE i:Device OR i:Phone OR i:PayoutAccount
+        | [CASE WHEN i:Device THEN 'Device' WHEN i:Phone THEN 'Phone' ELSE 'PayoutAccount' END,
+           coalesce(i.id, i.number)]] AS uses,
+       [(s:Scan)-[:BY]->(c) | [s.at.epochMillis, s.lat, s.lon, s.device]] AS scans
 """
 
 _CLEAR: Final[LiteralString] = """
@@ -185,19 +182,27 @@ class ReferralRingRepository:
         facts: list[ConsumerFacts] = []
         for i in range(0, len(ids), self._batch):
             for r in self._db.read(_FACTS, ids=ids[i : i + self._batch]):
-                scans = tuple(
-                    (datetime.fromtimestamp(at / 1000, UTC), lat, lon)
-                    for at, lat, lon in r["scans"]
-                    if at is not None
-                )
+                uses: dict[str, set[str]] = {
+                    "Device": set(),
+                    "Phone": set(),
+                    "PayoutAccount": set(),
+                }
+                for label, key in r["uses"]:
+                    uses.setdefault(label, set()).add(key)
+                scans = []
+                for at, lat, lon, device in r["scans"]:
+                    if device is not None:  # a device scanned with is a device used
+                        uses["Device"].add(device)
+                    if at is not None:
+                        scans.append((datetime.fromtimestamp(at / 1000, UTC), lat, lon))
                 facts.append(
                     ConsumerFacts(
                         id=r["id"],
                         created_at=_millis(r["createdAt"]),
-                        devices=tuple(sorted(r["devices"])),
-                        phones=tuple(sorted(r["phones"])),
-                        payouts=tuple(sorted(r["payouts"])),
-                        scans=scans,
+                        devices=tuple(sorted(uses["Device"])),
+                        phones=tuple(sorted(uses["Phone"])),
+                        payouts=tuple(sorted(uses["PayoutAccount"])),
+                        scans=tuple(scans),
                     )
                 )
         return facts
