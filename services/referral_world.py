@@ -129,6 +129,8 @@ def demo_referrals(
     if truth_dir is not None:
         world.write(truth_dir / "referrals")
     loaded = load_referral_world(db, world)
+    rings = 0
     for campaign in sorted({row["campaign"] for row in world.referrals}):
         referral_spread(db, SpreadRequest(campaign))
-    return replace(loaded, rings=len(detect_referral_rings(db).rings))
+        rings += len(detect_referral_rings(db, campaign).rings)
+    return replace(loaded, rings=rings)
