@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from graph_model.errors import InvalidIdentifier
-from graph_model.events import EpcisEvent
+from graph_model.events import EpcisEvent, PartyRef
 from graph_model.identifiers.epc import parse_epc
 from graph_model.identifiers.gs1 import gtin_of_epc_parts
 from graph_model.vocabulary import SCAN_BIZ_STEP, YIMA_NS
@@ -24,8 +24,11 @@ from graph_model.vocabulary import SCAN_BIZ_STEP, YIMA_NS
 __all__ = [
     "EpcKind",
     "Projection",
+    "Side",
     "classify_epc",
+    "located_parties",
     "project",
+    "side_of",
     "wire_time",
 ]
 
@@ -140,6 +143,10 @@ class Projection:
         default_factory=lambda: {EpcKind.UNIT: [], EpcKind.PACKAGE: []}
     )
     shipments: list[Row] = field(default_factory=list)
+    receipts: list[Row] = field(default_factory=list)
+    locations: list[Row] = field(default_factory=list)
+    transformations: list[Row] = field(default_factory=list)
+    associations: list[Row] = field(default_factory=list)
     scans: list[Row] = field(default_factory=list)
     fulfilments: list[Row] = field(default_factory=list)
 
@@ -193,20 +200,75 @@ def _split(epcs: Iterable[str]) -> tuple[list[str], list[str]]:
     return units, packages
 
 
-def _party(refs: Sequence[Any], preferred: str) -> str | None:
+# How surely a name on one side of a transfer names who holds the goods: the party in
+# possession, else the owner, else a location (then the event's own bizLocation). The best
+# name of the shipping and the receiving event of one movement becomes the shipment's party.
+SIDE_RANK: Mapping[str, int] = {"possessing_party": 0, "owning_party": 1, "location": 2}
+BIZ_LOCATION_RANK = 3
+# Business transactions that name one consignment, so both ends of a movement can quote it.
+CONSIGNMENT_TYPES = ("desadv", "bol")
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One end of a transfer as an event names it."""
+
+    holder: str | None  # the best name of who holds the goods there
+    rank: int  # SIDE_RANK of ``holder`` (lower is surer)
+    owner: str | None  # the owning party, when another party possesses the goods
+    names: tuple[str, ...]  # every identifier the event gives this end, sorted
+
+
+def side_of(refs: Sequence[PartyRef], biz_location: str | None = None) -> Side:
+    """The end of a transfer that ``refs`` (a sourceList or destinationList) name.
+
+    ``biz_location`` is the event's own location when it happens at this end (the shipping
+    event's source, the receiving event's destination); it names the end when nothing else
+    does.
+
+    >>> from graph_model.events import PartyRef as R
+    >>> side = side_of([R("owning_party", "pgln:1"), R("location", "sgln:1.1")], "sgln:1.2")
+    >>> side.holder, side.rank, side.owner, side.names
+    ('pgln:1', 1, None, ('pgln:1', 'sgln:1.1', 'sgln:1.2'))
+    >>> side_of([R("owning_party", "B"), R("possessing_party", "T")]).owner
+    'B'
+    """
+    best: tuple[int, str] | None = None
+    owner: str | None = None
+    names = {ref.id for ref in refs}
     for ref in refs:
-        if ref.type == preferred:
-            return str(ref.id)
-    return str(refs[0].id) if refs else None
+        rank = SIDE_RANK.get(ref.type, BIZ_LOCATION_RANK)
+        if best is None or rank < best[0]:
+            best = (rank, ref.id)
+        if ref.type == "owning_party":
+            owner = ref.id
+    if biz_location is not None:
+        names.add(biz_location)
+        if best is None:
+            best = (BIZ_LOCATION_RANK + 1, biz_location)
+    if best is None:
+        return Side(None, BIZ_LOCATION_RANK + 2, None, ())
+    return Side(best[1], best[0], owner if owner != best[1] else None, tuple(sorted(names)))
 
 
-def _shipment_id(e: EpcisEvent) -> str:
-    for bt in e.biz_transactions:
-        if bt.type in ("desadv", "bol", "cert"):
-            return str(bt.id)
-    for bt in e.biz_transactions:
-        return str(bt.id)
-    return e.event_id
+def located_parties(side: Side, refs: Sequence[PartyRef], biz_location: str | None) -> list[Row]:
+    """``Location OF party`` facts an end of a transfer states: the locations it names (and the
+    event's bizLocation when the event happens there) belong to the party holding the goods."""
+    party = side.holder if side.rank < SIDE_RANK["location"] else None
+    if party is None:
+        return []
+    places = {ref.id for ref in refs if ref.type == "location"}
+    if biz_location is not None:
+        places.add(biz_location)
+    return [{"location": place, "party": party} for place in sorted(places) if place != party]
+
+
+def _consignment(e: EpcisEvent) -> str | None:
+    for kind in CONSIGNMENT_TYPES:
+        for bt in e.biz_transactions:
+            if bt.type == kind:
+                return str(bt.id)
+    return None
 
 
 def project(events: Iterable[tuple[EpcisEvent, str]]) -> Projection:
@@ -228,27 +290,34 @@ def _project_one(e: EpcisEvent, out: Projection) -> None:
     if parent is not None:
         (units if parent[0] == EpcKind.UNIT else packages).append(parent[1])
 
-    if e.biz_step == "commissioning" and e.action == "ADD" and units:
-        lot = lot_of(e.ilmd)
-        by_gtin: dict[str | None, list[str]] = {}
-        for unit in units:
-            by_gtin.setdefault(gtin_of_sgtin(unit), []).append(unit)
-        for gtin, ids in by_gtin.items():
-            out.commissions.append(
-                {
-                    "event": e.event_id,
-                    "t": t,
-                    "ids": ids,
-                    "serials": [serial_of(i) for i in ids],
-                    "gtin": gtin,
-                    "batch": f"{gtin}|{lot}" if gtin and lot else None,
-                    "lot": lot,
-                    "plant": e.biz_location,
-                    "line": e.read_point,
-                    "status": status or "active",
-                }
-            )
+    if e.type == "TransformationEvent":
+        # Outputs come into being here (a blend, a repack, a new label): the transformation
+        # commissions them where it happened. Inputs keep their status.
+        inputs, _ = _split(e.input_epcs)
+        outputs, _ = _split(e.output_epcs)
+        _project_transformation(e, t, out)
+        for label, ids in ((EpcKind.UNIT, inputs), (EpcKind.PACKAGE, packages)):
+            if ids:
+                out.concerns[label].append(
+                    {"event": e.event_id, "t": t, "ids": ids, "status": None}
+                )
+        _commission(e, t, outputs, status, out)
+        units, packages = [], []
+    elif e.biz_step == "commissioning" and e.action == "ADD" and units:
+        _commission(e, t, units, status, out)
         units = []  # the commissioning statement links these itself
+
+    if e.type == "AssociationEvent" and e.action in ("ADD", "DELETE") and e.parent_id:
+        out.associations.append(
+            {
+                "event": e.event_id,
+                "t": t,
+                "asset": e.parent_id,
+                "add": e.action == "ADD",
+                "units": listed_units,
+                "packages": listed_packages,
+            }
+        )
 
     if e.biz_step == SCAN_BIZ_STEP and status is None:
         units = []  # the scan statement links the scanned units to the event itself
@@ -266,19 +335,7 @@ def _project_one(e: EpcisEvent, out: Projection) -> None:
                 )
 
     if e.biz_step in ("shipping", "receiving") and (e.sources or e.destinations):
-        out.shipments.append(
-            {
-                "id": _shipment_id(e),
-                "event": e.event_id,
-                "t": t,
-                "shipping": e.biz_step == "shipping",
-                "from": _party(e.sources, "owning_party"),
-                "to": _party(e.destinations, "owning_party"),
-                "units": listed_units,
-                "packages": listed_packages,
-                "refs": [f"{bt.type or 'ref'}:{bt.id}" for bt in e.biz_transactions],
-            }
-        )
+        _project_transfer(e, t, listed_units, listed_packages, out)
         # A shipment fulfilling store orders names each as a ``po`` business transaction.
         orders = [str(bt.id) for bt in e.biz_transactions if bt.type == "po"]
         if orders and e.biz_step == "shipping":
@@ -303,6 +360,126 @@ def _project_one(e: EpcisEvent, out: Projection) -> None:
                     "region": _ext(ext, "region"),
                 }
             )
+
+
+def _commission(
+    e: EpcisEvent, t: str, units: Sequence[str], status: str | None, out: Projection
+) -> None:
+    lot = lot_of(e.ilmd)
+    by_gtin: dict[str | None, list[str]] = {}
+    for unit in units:
+        by_gtin.setdefault(gtin_of_sgtin(unit), []).append(unit)
+    for gtin, ids in by_gtin.items():
+        out.commissions.append(
+            {
+                "event": e.event_id,
+                "t": t,
+                "ids": ids,
+                "serials": [serial_of(i) for i in ids],
+                "gtin": gtin,
+                "batch": f"{gtin}|{lot}" if gtin and lot else None,
+                "lot": lot,
+                "plant": e.biz_location,
+                "line": e.read_point,
+                "status": status or "active",
+            }
+        )
+
+
+def batch_of_class(epc_class: str) -> Row | None:
+    """``{id, gtin, lot}`` of the batch a quantity's class names (an LGTIN, as URN or Digital
+    Link), else None (a product class without a lot names no batch)."""
+    try:
+        parsed = parse_epc(epc_class)
+    except InvalidIdentifier:
+        return None
+    if parsed.kind != "lgtin" or parsed.gtin is None or parsed.lot is None:
+        return None
+    return {"id": f"{parsed.gtin}|{parsed.lot}", "gtin": parsed.gtin, "lot": parsed.lot}
+
+
+def _classes(raw: Mapping[str, Any], key: str) -> list[Row]:
+    found: dict[str, Row] = {}
+    for element in raw.get(key) or ():
+        if isinstance(element, Mapping) and isinstance(element.get("epcClass"), str):
+            batch = batch_of_class(element["epcClass"])
+            if batch is not None:
+                found.setdefault(batch["id"], batch)
+    return list(found.values())
+
+
+def _project_transformation(e: EpcisEvent, t: str, out: Projection) -> None:
+    """A TransformationEvent: ``(:Event)-[:INPUT]->(input)`` and ``-[:OUTPUT]->(output)`` for
+    every instance (unit or logistic unit) and every lot (an LGTIN quantity) on each side.
+    Outputs named by instance without a lot class of their own take the lot of the event's
+    ILMD, so a lot-level input reaches them too."""
+    input_units, input_packages = _split(e.input_epcs)
+    output_units, output_packages = _split(e.output_epcs)
+    input_batches = _classes(e.raw, "inputQuantityList")
+    output_batches = _classes(e.raw, "outputQuantityList")
+    lot = lot_of(e.ilmd)
+    for unit in output_units:
+        gtin = gtin_of_sgtin(unit)
+        if gtin and lot and all(b["id"] != f"{gtin}|{lot}" for b in output_batches):
+            output_batches.append({"id": f"{gtin}|{lot}", "gtin": gtin, "lot": lot})
+    if not (input_units or input_packages or input_batches) or not (
+        output_units or output_packages or output_batches
+    ):
+        return
+    out.transformations.append(
+        {
+            "event": e.event_id,
+            "t": t,
+            "inputUnits": input_units,
+            "inputPackages": input_packages,
+            "inputBatches": input_batches,
+            "outputUnits": output_units,
+            "outputPackages": output_packages,
+            "outputBatches": output_batches,
+        }
+    )
+
+
+def _project_transfer(
+    e: EpcisEvent, t: str, units: list[str], packages: list[str], out: Projection
+) -> None:
+    """A shipping or receiving event: one end of a movement.
+
+    The shipping event makes the ``:Shipment`` (keyed by its despatch advice, else by itself);
+    a receiving event quoting a despatch advice meets it on that key. A receiving event quoting
+    none becomes a ``:Receipt``, which the write pairs with the shipment it ends (same goods,
+    same ends, the latest shipped before it): the pairing is decided from what is stored, so
+    the order in which the two events arrive does not matter.
+    """
+    shipping = e.biz_step == "shipping"
+    source = side_of(e.sources, e.biz_location if shipping else None)
+    destination = side_of(e.destinations, None if shipping else e.biz_location)
+    consignment = _consignment(e)
+    row: Row = {
+        "id": consignment or e.event_id,
+        "event": e.event_id,
+        "t": t,
+        "shipping": shipping,
+        "consignment": consignment,
+        "from": source.holder,
+        "fromRank": source.rank * 2 + (0 if shipping else 1),
+        "fromOwner": source.owner,
+        "fromNames": list(source.names),
+        "to": destination.holder,
+        "toRank": destination.rank * 2 + (0 if shipping else 1),
+        "toOwner": destination.owner,
+        "toNames": list(destination.names),
+        "units": units,
+        "packages": packages,
+        "refs": [f"{bt.type or 'ref'}:{bt.id}" for bt in e.biz_transactions],
+    }
+    (out.shipments if shipping or consignment else out.receipts).append(row)
+    for side, refs, here in (
+        (source, e.sources, e.biz_location if shipping else None),
+        (destination, e.destinations, None if shipping else e.biz_location),
+    ):
+        for fact in located_parties(side, refs, here):
+            out.locations.append({**fact, "event": e.event_id})
 
 
 def _ext(raw: Mapping[str, Any], name: str) -> Any:

@@ -17,11 +17,13 @@ from graph_model.identifiers.epc import parse_epc
 from graph_model.identifiers.gs1 import normalize_gtin, validate_serial
 
 __all__ = [
+    "AssetLink",
     "ContainerLink",
     "ContainerPath",
     "CustodyStep",
     "EventRecord",
     "LotHolder",
+    "LotOutput",
     "LotRef",
     "LotSummary",
     "LotUnit",
@@ -30,11 +32,13 @@ __all__ = [
     "ScanFacts",
     "ScanRecord",
     "ShipmentLeg",
+    "TransformationInput",
     "VerifyFacts",
     "container_history",
     "containers_at",
     "custody_chain",
     "native_time",
+    "organisation_of",
     "parse_lot_reference",
 ]
 
@@ -73,12 +77,17 @@ def _kind_of(labels: Iterable[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PartyRef:
-    """A party that held, shipped or received something: plant, distributor or store."""
+    """A party that held, shipped or received something: plant, distributor or store.
+
+    ``id`` is the organisation (a PGLN or GLN, or the SGLN of a party known only by its
+    location); ``location`` is the SGLN the event named when it stands for that organisation.
+    """
 
     id: str
     name: str | None
     kind: str
     tier: int | None = None
+    location: str | None = None
 
     @classmethod
     def from_record(cls, record: Record) -> PartyRef:
@@ -88,7 +97,37 @@ class PartyRef:
             name=record.get("name"),
             kind=_kind_of(record.get("labels") or ()),
             tier=None if tier is None else int(tier),
+            location=record.get("location"),
         )
+
+
+Organisations = Mapping[str, PartyRef]
+"""Location id -> the organisation it belongs to."""
+
+
+def organisation_of(party: PartyRef | None, organisations: Organisations) -> PartyRef | None:
+    """``party`` read as the organisation holding the goods: a location that belongs to an
+    organisation stands for it (keeping the location), so one custodian named by its SGLN in
+    one event and its PGLN in the next is one.
+
+    >>> site = PartyRef("urn:epc:id:sgln:1.1.0", "Plant 1", "plant")
+    >>> org = PartyRef("urn:epc:id:pgln:1.1", None, "party")
+    >>> read = organisation_of(site, {site.id: org})
+    >>> read.id, read.name, read.kind, read.location
+    ('urn:epc:id:pgln:1.1', 'Plant 1', 'plant', 'urn:epc:id:sgln:1.1.0')
+    """
+    if party is None:
+        return None
+    org = organisations.get(party.id)
+    if org is None:
+        return party
+    return PartyRef(
+        id=org.id,
+        name=org.name or party.name,
+        kind=org.kind if org.kind != "party" else party.kind,
+        tier=org.tier if org.tier is not None else party.tier,
+        location=party.id,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +143,8 @@ class ShipmentLeg:
     ship_event: str | None
     receive_event: str | None
     via: str | None
+    source_owner: PartyRef | None = None
+    destination_owner: PartyRef | None = None
 
     @property
     def time(self) -> datetime:
@@ -114,32 +155,56 @@ class ShipmentLeg:
         return when
 
     @classmethod
-    def from_record(cls, record: Record) -> ShipmentLeg:
+    def from_record(cls, record: Record, organisations: Organisations | None = None) -> ShipmentLeg:
+        orgs = organisations or {}
         source = record.get("from")
         destination = record.get("to")
         via = record.get("via")
+        source_owner = record.get("fromOwner")
+        destination_owner = record.get("toOwner")
         return cls(
             id=str(record["id"]),
-            source=PartyRef.from_record(source) if source else None,
-            destination=PartyRef.from_record(destination) if destination else None,
+            source=organisation_of(PartyRef.from_record(source) if source else None, orgs),
+            destination=organisation_of(
+                PartyRef.from_record(destination) if destination else None, orgs
+            ),
             shipped_at=native_time(record.get("shippedAt")),
             received_at=native_time(record.get("receivedAt")),
             refs=tuple(record.get("refs") or ()),
             ship_event=record.get("shipEvent"),
             receive_event=record.get("receiveEvent"),
             via=None if via == record.get("code") else via,
+            source_owner=organisation_of(
+                PartyRef.from_record(source_owner) if source_owner else None, orgs
+            ),
+            destination_owner=organisation_of(
+                PartyRef.from_record(destination_owner) if destination_owner else None, orgs
+            ),
         )
 
 
 @dataclass(frozen=True, slots=True)
 class CustodyStep:
-    """One holder in the custody chain and the shipments that brought and took the unit."""
+    """One holder in the custody chain and the shipments that brought and took the unit.
+
+    ``owner`` is set when the holder possesses goods another party owns (a 3PL's warehouse);
+    ``in_transit`` when the shipment to the holder left and has not been received.
+    """
 
     party: PartyRef
     received_at: datetime | None
     shipped_at: datetime | None
     inbound: ShipmentLeg | None
     outbound: ShipmentLeg | None
+    owner: PartyRef | None = None
+
+    @property
+    def in_transit(self) -> bool:
+        return (
+            self.inbound is not None
+            and self.inbound.shipped_at is not None
+            and self.received_at is None
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,30 +274,45 @@ def custody_chain(
 ) -> tuple[CustodyStep, ...]:
     """Who held the unit, in order: the plant from commissioning, then each consignee.
 
-    A shipment closes its sender's step and opens its receiver's; a consignee that has not
-    received yet (in transit) still appears, with ``received_at`` unset. A shipment from a
-    party the chain does not know (a gap in the event log) starts that party's step at the
-    shipment, so the gap is visible rather than papered over.
+    One step per stay with a custodian: a shipment closes its sender's step and opens its
+    receiver's. A consignee that has not received yet (in transit) is the last, open step, with
+    ``received_at`` unset. A movement between two locations of one organisation is no change of
+    custody. A shipment from a party the chain does not know (a gap in the event log) starts
+    that party's step at the shipment, so the gap is visible rather than papered over; a
+    receipt without a recorded shipment closes the step of the party it names as the source.
+
+    >>> from datetime import datetime, UTC
+    >>> t = lambda h: datetime(2026, 1, 1, h, tzinfo=UTC)
+    >>> a, b = PartyRef("A", None, "plant"), PartyRef("B", None, "distributor")
+    >>> leg = ShipmentLeg("s1", a, b, t(2), None, (), "e1", None, None)
+    >>> [(s.party.id, s.in_transit) for s in custody_chain(a, t(1), [leg])]
+    [('A', False), ('B', True)]
     """
     steps: list[dict[str, Any]] = []
     if plant is not None:
         steps.append(
-            {"party": plant, "received_at": commissioned_at, "inbound": None, "outbound": None}
-        )
+            {"party": plant, "received_at": commissioned_at, "inbound": None, "outbound": None,
+             "owner": None}
+        )  # fmt: skip
     for leg in sorted(legs, key=lambda leg: (leg.time, leg.id)):
-        if leg.source is not None and (not steps or steps[-1]["party"].id != leg.source.id):
+        source, destination = leg.source, leg.destination
+        if source is not None and destination is not None and source.id == destination.id:
+            continue
+        if source is not None and (not steps or steps[-1]["party"].id != source.id):
             steps.append(
-                {"party": leg.source, "received_at": None, "inbound": None, "outbound": None}
-            )
-        if steps and leg.source is not None:
+                {"party": source, "received_at": None, "inbound": None, "outbound": None,
+                 "owner": leg.source_owner}
+            )  # fmt: skip
+        if steps and source is not None:
             steps[-1]["outbound"] = leg
-        if leg.destination is not None:
+        if destination is not None:
             steps.append(
                 {
-                    "party": leg.destination,
+                    "party": destination,
                     "received_at": leg.received_at,
                     "inbound": leg,
                     "outbound": None,
+                    "owner": leg.destination_owner,
                 }
             )
     return tuple(
@@ -242,6 +322,7 @@ def custody_chain(
             shipped_at=s["outbound"].shipped_at if s["outbound"] else None,
             inbound=s["inbound"],
             outbound=s["outbound"],
+            owner=s["owner"] if s["owner"] is None or s["owner"].id != s["party"].id else None,
         )
         for s in steps
     )
@@ -315,6 +396,51 @@ class EventRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class TransformationInput:
+    """Something the unit (or its lot) was made from by a transformation: a unit, a logistic
+    unit or a lot, ``depth`` transformations back."""
+
+    id: str
+    kind: str  # "unit", "package" or "lot"
+    gtin: str | None
+    lot: str | None
+    event: str
+    at: datetime
+    depth: int
+    made_at: str | None
+    commissioned_at: datetime | None
+
+    @classmethod
+    def from_record(cls, record: Record) -> TransformationInput:
+        labels = set(record.get("labels") or ())
+        kind = "unit" if "Code" in labels else "lot" if "Batch" in labels else "package"
+        return cls(
+            id=str(record["id"]),
+            kind=kind,
+            gtin=record.get("gtin"),
+            lot=record.get("lot"),
+            event=str(record["event"]),
+            at=_time(record["at"]),
+            depth=int(record.get("depth") or 1),
+            made_at=record.get("madeAt"),
+            commissioned_at=native_time(record.get("commissionedAt")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AssetLink:
+    """An asset (a sensor, a returnable crate) the unit was associated with, and when."""
+
+    asset: str
+    since: datetime
+    until: datetime | None
+
+    @classmethod
+    def from_record(cls, record: Record) -> AssetLink:
+        return cls(str(record["asset"]), _time(record["since"]), native_time(record.get("until")))
+
+
+@dataclass(frozen=True, slots=True)
 class Provenance:
     """Everything known about one commissioned unit, from plant to consumer."""
 
@@ -336,13 +462,21 @@ class Provenance:
     scans: tuple[ScanRecord, ...]
     events: tuple[EventRecord, ...]
     custody: tuple[CustodyStep, ...] = field(default=())
+    inputs: tuple[TransformationInput, ...] = ()
+    assets: tuple[AssetLink, ...] = ()
 
     @classmethod
     def from_record(cls, record: Record) -> Provenance:
+        organisations = {
+            str(o["location"]): PartyRef.from_record(o["party"])
+            for o in record.get("organisations") or ()
+        }
         plant = record.get("plant")
-        plant_ref = PartyRef.from_record(plant) if plant else None
+        plant_ref = organisation_of(PartyRef.from_record(plant) if plant else None, organisations)
         commissioned_at = _time(record["commissionedAt"])
-        legs = tuple(ShipmentLeg.from_record(r) for r in record.get("shipments") or ())
+        legs = tuple(
+            ShipmentLeg.from_record(r, organisations) for r in record.get("shipments") or ()
+        )
         return cls(
             code=str(record["code"]),
             status=record.get("status"),
@@ -372,6 +506,18 @@ class Provenance:
                 )
             ),
             custody=custody_chain(plant_ref, commissioned_at, legs),
+            inputs=tuple(
+                sorted(
+                    (TransformationInput.from_record(r) for r in record.get("inputs") or ()),
+                    key=lambda i: (i.depth, i.at, i.id),
+                )
+            ),
+            assets=tuple(
+                sorted(
+                    (AssetLink.from_record(r) for r in record.get("assets") or ()),
+                    key=lambda a: (a.since, a.asset),
+                )
+            ),
         )
 
     def containers_at(self, at: datetime) -> tuple[ContainerLink, ...]:
@@ -485,6 +631,32 @@ class LotHolder:
 
 
 @dataclass(frozen=True, slots=True)
+class LotOutput:
+    """What units of a lot became through transformations: one output lot (or the output
+    instances without a lot), how many output units and which logistic units."""
+
+    batch: str | None
+    gtin: str | None
+    lot: str | None
+    product_name: str | None
+    units: int
+    packages: tuple[str, ...]
+    events: tuple[str, ...]
+
+    @classmethod
+    def from_record(cls, record: Record) -> LotOutput:
+        return cls(
+            batch=record.get("batch"),
+            gtin=record.get("gtin"),
+            lot=record.get("lot"),
+            product_name=record.get("productName"),
+            units=int(record.get("units") or 0),
+            packages=tuple(sorted(p for p in record.get("packages") or () if p)),
+            events=tuple(sorted(record.get("events") or ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class LotSummary:
     """A lot (or a product's units made in a time window) and where all its units went."""
 
@@ -497,6 +669,7 @@ class LotSummary:
     last_commissioned_at: datetime | None
     statuses: tuple[tuple[str, int], ...]
     holders: tuple[LotHolder, ...]
+    outputs: tuple[LotOutput, ...] = ()
 
     @classmethod
     def from_record(cls, record: Record) -> LotSummary:
@@ -519,6 +692,12 @@ class LotSummary:
             last_commissioned_at=native_time(record.get("lastAt")),
             statuses=statuses,
             holders=tuple(LotHolder.from_record(h) for h in record.get("holders") or ()),
+            outputs=tuple(
+                sorted(
+                    (LotOutput.from_record(o) for o in record.get("outputs") or ()),
+                    key=lambda o: (o.batch or "", o.packages),
+                )
+            ),
         )
 
 

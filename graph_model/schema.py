@@ -150,6 +150,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             _unique("Receipt", "id"),
         ),
     ),
+    Migration(
+        9,
+        "assets that AssociationEvents attach to goods",
+        (_unique("Asset", "id"),),
+    ),
 )
 
 

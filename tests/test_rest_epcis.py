@@ -47,8 +47,10 @@ def test_capture_headers_are_checked(client: TestClient, ns: str) -> None:
     assert limited.status_code == 413 and "capture limit of 2" in limited.json()["detail"]
     bad = client.post("/capture", json=doc, headers={"GS1-Capture-Error-Behaviour": "maybe"})
     assert bad.status_code == 400 and "GS1-Capture-Error-Behaviour" in bad.json()["detail"]
-    wrong_type = client.post("/capture", content=b"<xml/>", headers={"Content-Type": "text/xml"})
+    wrong_type = client.post("/capture", content=b"a", headers={"Content-Type": "text/plain"})
     assert wrong_type.status_code == 415
+    not_epcis = client.post("/capture", content=b"<xml/>", headers={"Content-Type": "text/xml"})
+    assert not_epcis.status_code == 400 and "line 1" in not_epcis.json()["detail"]
     broken = client.post("/capture", content=b"{", headers={"Content-Type": "application/json"})
     assert broken.status_code == 400 and "body" in broken.json()["detail"]
 

@@ -14,17 +14,24 @@ from api.rest.problems import BadRequest
 from graph_model.errors import InvalidField
 from graph_model.jobs import Job, JobKind, JobStatus
 from loaders.epcis.document import EpcisValidationError, document_envelope
+from loaders.epcis.xml import read_xml_document
 from services.capture import CaptureBehaviour
 
 __all__ = ["capture_document", "capture_event", "capture_job", "job_document", "job_view"]
 
 JSON_TYPES = ("application/json", "application/ld+json")
+XML_TYPES = ("application/xml", "text/xml")
 
 
-async def _json_body(request: Request) -> Any:
+async def _json_body(request: Request, *, xml: bool = False) -> Any:
+    """The body as JSON; with ``xml``, an EPCIS 2.0 or 1.2 XML document is read as the JSON-LD
+    document it stands for (bad XML is refused with its line)."""
     ctype = request.headers.get("content-type", "application/json").split(";")[0].strip()
+    if xml and ctype in XML_TYPES:
+        return await run_in_threadpool(read_xml_document, await request.body())
     if ctype not in JSON_TYPES:
-        raise BadRequest(415, f"Content-Type: {ctype!r} is not supported; send {JSON_TYPES}")
+        accepted = JSON_TYPES + XML_TYPES if xml else JSON_TYPES
+        raise BadRequest(415, f"Content-Type: {ctype!r} is not supported; send {accepted}")
     try:
         return json.loads(await request.body())
     except (ValueError, UnicodeDecodeError) as exc:
@@ -69,7 +76,7 @@ def job_document(job: Job) -> dict[str, Any]:
 
 async def capture_document(request: Request) -> Response:
     services = request.app.state.services
-    document = await _json_body(request)
+    document = await _json_body(request, xml=True)
     behaviour_text = request.headers.get("GS1-Capture-Error-Behaviour", "rollback").lower()
     try:
         behaviour = CaptureBehaviour(behaviour_text)

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 
 from graph_model.repositories.event_query import EventPage, EventQuery
 from graph_model.vocabulary import YIMA_CONTEXT
+from loaders.epcis.xml import events_to_xml
 
 __all__ = ["epc_events", "event_by_id", "query_events"]
 
@@ -29,7 +30,7 @@ def query_document(page: EventPage, query_name: str = "SimpleEventQuery") -> dic
         "epcisBody": {
             "queryResults": {
                 "queryName": query_name,
-                "resultsBody": {"eventList": page.events},
+                "resultsBody": {"eventList": [_without_context(e) for e in page.events]},
             }
         },
     }
@@ -44,7 +45,22 @@ def _respond(request: Request, params: list[tuple[str, str]]) -> Response:
         url = request.url.path + "?" + urlencode([*rest, ("nextPageToken", page.next_token)])
         headers["Link"] = f'<{url}>; rel="next"'
         headers["GS1-Next-Page-Token"] = page.next_token
+    if wants_xml(request):
+        return Response(events_to_xml(page.events, CONTEXT), headers=headers,
+                        media_type="application/xml")  # fmt: skip
     return JSONResponse(query_document(page), headers=headers, media_type="application/ld+json")
+
+
+def _without_context(event: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in event.items() if k != "@context"}
+
+
+def wants_xml(request: Request) -> bool:
+    """Whether the client asks for XML before JSON (``Accept: application/xml``)."""
+    accept = request.headers.get("accept", "").lower()
+    xml = min((accept.find(t) for t in ("application/xml", "text/xml") if t in accept), default=-1)
+    json_at = accept.find("json")
+    return xml >= 0 and (json_at < 0 or xml < json_at)
 
 
 def query_events(request: Request) -> Response:
@@ -59,7 +75,12 @@ def epc_events(request: Request) -> Response:
 
 def event_by_id(request: Request) -> Response:
     event = request.app.state.services.events.get(request.path_params["event_id"])
+    if wants_xml(request):
+        return Response(
+            events_to_xml([event], CONTEXT), media_type="application/xml",
+            headers={"Location": "/events/" + quote(event["eventID"], safe="")},
+        )  # fmt: skip
     return JSONResponse(
-        {**event, "@context": CONTEXT}, media_type="application/ld+json",
+        {**_without_context(event), "@context": CONTEXT}, media_type="application/ld+json",
         headers={"Location": "/events/" + quote(event["eventID"], safe="")},
     )  # fmt: skip

@@ -188,7 +188,8 @@ class EventQueryRepository:
 
 
 def _event_document(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored event as captured, with its document's ``@context`` (the namespaces of its
+    extension keys), and its eventID."""
     event: dict[str, Any] = json.loads(record["json"])
-    event.pop("@context", None)
     event.setdefault("eventID", record["id"])
     return event

@@ -137,13 +137,17 @@ SET m.since = r.t, m.until = next
     )
 
 
-def _unpack(label: LiteralString) -> LiteralString:
+def _end_open(label: LiteralString, rel: LiteralString, target: LiteralString) -> LiteralString:
+    # A DELETE ends the memberships open at r.t: of the listed children, or of all when the
+    # event lists none.
     return (
-        ROWS
-        + """MATCH (p:Package {id: r.parent}) USING INDEX SEEK p:Package(id)
-MATCH (c:"""
+        "MATCH (c:"
         + label
-        + """)-[m:PACKED_IN]->(p)
+        + ")-[m:"
+        + rel
+        + "]->("
+        + target
+        + """)
 WHERE (size(r.children) = 0 OR c.id IN r.children)
   AND m.since <= r.t AND (m.until IS NULL OR m.until > r.t)
 SET m.until = r.t, m.deleteEvent = r.event
@@ -151,26 +155,57 @@ SET m.until = r.t, m.deleteEvent = r.event
     )
 
 
-SHIPMENTS: LiteralString = (
-    ROWS
-    + """MERGE (s:Shipment {id: r.id})
-FOREACH (_ IN CASE WHEN r.shipping THEN [1] ELSE [] END |
-  SET s.shippedAt = r.t, s.shipEvent = r.event)
-FOREACH (_ IN CASE WHEN r.shipping THEN [] ELSE [1] END |
-  SET s.receivedAt = r.t, s.receiveEvent = r.event)
-SET s.refs = reduce(acc = coalesce(s.refs, []), x IN r.refs |
-  CASE WHEN x IN acc THEN acc ELSE acc + x END)
-WITH s, r
+def _unpack(label: LiteralString) -> LiteralString:
+    return (
+        ROWS
+        + "MATCH (p:Package {id: r.parent}) USING INDEX SEEK p:Package(id)\n"
+        + _end_open(label, "PACKED_IN", "p")
+    )
+
+
+def _best_party(end: LiteralString) -> LiteralString:
+    # One party per end of a shipment: the surest name either event of the movement gives
+    # (the rank the projection computed; ties to the smaller id), whichever arrives first.
+    rel: LiteralString = "FROM" if end == "from" else "TO"
+    return (
+        """
 CALL (s, r) {
-  WITH * WHERE r.from IS NOT NULL
-  MERGE (f:Party {id: r.from})
-  MERGE (s)-[:FROM]->(f)
+  WITH * WHERE r."""
+        + end
+        + """ IS NOT NULL
+  OPTIONAL MATCH (s)-[old:"""
+        + rel
+        + """]->(was:Party)
+  WITH s, r, old, was
+  WHERE old IS NULL OR r."""
+        + end
+        + """Rank < s."""
+        + end
+        + """Rank OR (r."""
+        + end
+        + """Rank = s."""
+        + end
+        + """Rank AND r."""
+        + end
+        + """ < was.id)
+  DELETE old
+  MERGE (p:Party {id: r."""
+        + end
+        + """})
+  MERGE (s)-[:"""
+        + rel
+        + """]->(p)
+  SET s."""
+        + end
+        + """Rank = r."""
+        + end
+        + """Rank
 }
-CALL (s, r) {
-  WITH * WHERE r.to IS NOT NULL
-  MERGE (t:Party {id: r.to})
-  MERGE (s)-[:TO]->(t)
-}
+"""
+    )
+
+
+_CARRIES: LiteralString = """
 CALL (s, r) {
   UNWIND r.packages AS pid
   MERGE (p:Package {id: pid})
@@ -182,7 +217,142 @@ CALL (s, r) {
   MERGE (s)-[:CARRIES]->(c)
 }
 """
+
+# The shipping event of a movement, and a receiving event quoting its despatch advice.
+SHIPMENTS: LiteralString = (
+    ROWS
+    + """MERGE (s:Shipment {id: r.id})
+FOREACH (_ IN CASE WHEN r.shipping THEN [1] ELSE [] END |
+  SET s.shippedAt = r.t, s.shipEvent = r.event)
+FOREACH (_ IN CASE WHEN r.shipping THEN [] ELSE [1] END |
+  SET s.receivedAt = r.t, s.receiveEvent = r.event, s.receiptKeyed = true)
+SET s.refs = reduce(acc = coalesce(s.refs, []), x IN r.refs |
+      CASE WHEN x IN acc THEN acc ELSE acc + x END),
+    s.consignment = r.consignment,
+    s.fromOwner = CASE WHEN s.fromOwner IS NULL OR r.shipping AND r.fromOwner IS NOT NULL
+                       THEN r.fromOwner ELSE s.fromOwner END,
+    s.toOwner = CASE WHEN s.toOwner IS NULL OR r.shipping AND r.toOwner IS NOT NULL
+                     THEN r.toOwner ELSE s.toOwner END,
+    s.fromNames = COLLECT { UNWIND coalesce(s.fromNames, []) + r.fromNames AS x
+                            RETURN DISTINCT x ORDER BY x },
+    s.toNames = COLLECT { UNWIND coalesce(s.toNames, []) + r.toNames AS x
+                          RETURN DISTINCT x ORDER BY x }
+WITH s, r
+"""
+    + _best_party("from")
+    + _best_party("to")
+    + _CARRIES
 )
+
+# A receiving event quoting no despatch advice: a :Receipt, also a :Shipment while no recorded
+# shipping event is known to end there (PAIR_RECEIPTS decides).
+RECEIPTS: LiteralString = (
+    ROWS
+    + """MERGE (s:Receipt {id: r.event})
+  ON CREATE SET s:Shipment
+SET s.receivedAt = r.t, s.receiveEvent = r.event, s.refs = r.refs, s.fromOwner = r.fromOwner,
+    s.toOwner = r.toOwner, s.fromNames = r.fromNames, s.toNames = r.toNames
+WITH s, r
+"""
+    + _best_party("from")
+    + _best_party("to")
+    + _CARRIES
+)
+
+
+def _organisations(names: LiteralString) -> LiteralString:
+    # The organisations a list of names stands for: a location known to belong to a party
+    # stands for that party, any other name for itself.
+    return (
+        """COLLECT {
+    UNWIND coalesce("""
+        + names
+        + """, []) AS n
+    OPTIONAL MATCH (l:Location {id: n}) USING INDEX SEEK l:Location(id)
+    OPTIONAL MATCH (l)-[:OF]->(o:Party)
+    RETURN DISTINCT coalesce(o.id, n) AS x
+  }"""
+    )
+
+
+# Each receipt ends the latest shipment shipped before it that carried some of the same goods
+# between compatible ends (each end unnamed by one of them, or naming a common organisation)
+# and that no receiving event quoting its despatch advice ends already. The choice depends only
+# on what is stored, so it is remade for every receipt a new shipment or receipt could concern
+# and the result does not depend on the order of arrival.
+PAIR_RECEIPTS: LiteralString = (
+    """
+CALL {
+  UNWIND $receipts AS id
+  MATCH (r:Receipt {id: id}) USING INDEX SEEK r:Receipt(id)
+  RETURN r
+  UNION
+  UNWIND $shipments AS id
+  MATCH (s:Shipment {id: id}) USING INDEX SEEK s:Shipment(id)
+  MATCH (s)-[:CARRIES]->()<-[:CARRIES]-(r:Receipt)
+  WHERE s.shippedAt IS NULL OR r.receivedAt >= s.shippedAt
+  RETURN r
+}
+CALL (r) {
+  OPTIONAL MATCH (r)-[:CARRIES]->()<-[:CARRIES]-(s:Shipment)
+  WHERE s.shipEvent IS NOT NULL AND s.shippedAt <= r.receivedAt
+    AND NOT coalesce(s.receiptKeyed, false)
+  WITH DISTINCT s WHERE s IS NOT NULL
+  WITH s, """
+    + _organisations("r.fromNames")
+    + """ AS rf, """
+    + _organisations("s.fromNames")
+    + """ AS sf, """
+    + _organisations("r.toNames")
+    + """ AS rt, """
+    + _organisations("s.toNames")
+    + """ AS st
+  WHERE (size(rf) = 0 OR size(sf) = 0 OR any(x IN rf WHERE x IN sf))
+    AND (size(rt) = 0 OR size(st) = 0 OR any(x IN rt WHERE x IN st))
+  WITH s ORDER BY s.shippedAt DESC, s.id
+  RETURN head(collect(s)) AS best
+}
+CALL (r, best) {
+  OPTIONAL MATCH (r)-[old:ENDS]->(was:Shipment)
+  WITH old, was WHERE old IS NOT NULL AND (best IS NULL OR was <> best)
+  DELETE old
+  RETURN collect(was.id) AS dropped
+}
+CALL (r, best) {
+  WITH * WHERE best IS NOT NULL
+  MERGE (r)-[:ENDS]->(best)
+  REMOVE r:Shipment
+}
+CALL (r, best) {
+  WITH * WHERE best IS NULL
+  SET r:Shipment
+}
+UNWIND dropped + CASE WHEN best IS NULL THEN [] ELSE [best.id] END AS touched
+RETURN collect(DISTINCT touched) AS touched
+"""
+)
+
+# A shipment ended by receipts is received when the first of them was.
+SETTLE_RECEIPTS: LiteralString = """
+UNWIND $ids AS id
+MATCH (s:Shipment {id: id}) USING INDEX SEEK s:Shipment(id)
+WITH s WHERE NOT coalesce(s.receiptKeyed, false)
+CALL (s) {
+  OPTIONAL MATCH (s)<-[:ENDS]-(r:Receipt)
+  WITH r ORDER BY r.receivedAt, r.id
+  RETURN head(collect(r)) AS first
+}
+SET s.receivedAt = first.receivedAt, s.receiveEvent = first.receiveEvent
+"""
+
+# Which organisation a location belongs to, as an event naming both states it.
+LOCATIONS: LiteralString = """
+UNWIND $rows AS r
+MERGE (l:Location {id: r.location})
+MERGE (p:Party {id: r.party})
+MERGE (l)-[of:OF]->(p)
+  ON CREATE SET of.event = r.event
+"""
 
 SCANS: LiteralString = (
     ROWS
@@ -217,6 +387,91 @@ CALL (s, r) {
 """
 )
 
+
+def _linked(rel: LiteralString, label: LiteralString, key: LiteralString) -> LiteralString:
+    return (
+        """
+CALL (e, r) {
+  UNWIND r."""
+        + key
+        + """ AS id
+  MERGE (n:"""
+        + label
+        + """ {id: id})
+  MERGE (e)-[:"""
+        + rel
+        + """]->(n)
+}
+"""
+    )
+
+
+def _linked_batches(rel: LiteralString, key: LiteralString) -> LiteralString:
+    return (
+        """
+CALL (e, r) {
+  UNWIND r."""
+        + key
+        + """ AS batch
+  MERGE (b:Batch {id: batch.id})
+    ON CREATE SET b.lot = batch.lot, b.gtin = batch.gtin
+  MERGE (p:Product {gtin: batch.gtin})
+  MERGE (b)-[:OF]->(p)
+  MERGE (e)-[:"""
+        + rel
+        + """]->(b)
+}
+"""
+    )
+
+
+# A transformation links its event to every input and output, instance or lot, so a trace
+# walks from an output back to its inputs and a recall from an input lot forward.
+TRANSFORMATIONS: LiteralString = (
+    """
+UNWIND $rows AS r
+MATCH (e:Event {id: r.event}) USING INDEX SEEK e:Event(id)
+"""
+    + _linked("INPUT", "Code", "inputUnits")
+    + _linked("INPUT", "Package", "inputPackages")
+    + _linked_batches("INPUT", "inputBatches")
+    + _linked("OUTPUT", "Code", "outputUnits")
+    + _linked("OUTPUT", "Package", "outputPackages")
+    + _linked_batches("OUTPUT", "outputBatches")
+)
+
+
+def _associate(label: LiteralString) -> LiteralString:
+    # An AssociationEvent ADD attaches units or packages to an asset (a sensor, a returnable
+    # crate) from r.t; a DELETE ends the association open at r.t (of the listed children, or
+    # of all when none are listed). Several assets may be attached at once.
+    return (
+        ROWS
+        + """MERGE (a:Asset {id: r.asset})
+WITH a, r
+MATCH (e:Event {id: r.event}) USING INDEX SEEK e:Event(id)
+MERGE (e)-[:CONCERNS]->(a)
+WITH a, r
+CALL (a, r) {
+  WITH * WHERE r.add
+  UNWIND r.children AS cid
+  MERGE (c:"""
+        + label
+        + """ {id: cid})
+  MERGE (c)-[m:ASSOCIATED_WITH {addEvent: r.event}]->(a)
+  SET m.since = r.t
+}
+CALL (a, r) {
+  WITH * WHERE NOT r.add
+  """
+        + _end_open(label, "ASSOCIATED_WITH", "a")
+        + """}
+"""
+    )
+
+
+ASSOCIATIONS = {EpcKind.UNIT: _associate("Code"), EpcKind.PACKAGE: _associate("Package")}
+
 CONCERNS = {EpcKind.UNIT: _concerns("Code"), EpcKind.PACKAGE: _concerns("Package")}
 STATUS = {EpcKind.UNIT: _status("Code"), EpcKind.PACKAGE: _status("Package")}
 PACKS = {EpcKind.UNIT: _pack("Code"), EpcKind.PACKAGE: _pack("Package")}
@@ -232,7 +487,9 @@ MERGE (s)-[:FULFILS]->(o)
 """
 
 # The projected part of the graph; everything else (events, master data) survives a rebuild.
-PROJECTED_LABELS: tuple[LiteralString, ...] = ("Scan", "Shipment", "Code", "Package", "Batch")
+PROJECTED_LABELS: tuple[LiteralString, ...] = (
+    "Scan", "Receipt", "Shipment", "Code", "Package", "Batch", "Asset",
+)  # fmt: skip
 
 CHUNK = 5000
 
@@ -253,6 +510,18 @@ def _chunks(
             start, load = i + 1, 0
     if start < len(rows):
         yield rows[start:]
+
+
+def _association_rows(rows: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Association rows per child label; a DELETE listing no child ends every association of
+    the asset, of both kinds."""
+    out: dict[str, list[dict[str, Any]]] = {EpcKind.UNIT: [], EpcKind.PACKAGE: []}
+    for row in rows:
+        whole = not row["add"] and not row["units"] and not row["packages"]
+        for label, key in ((EpcKind.UNIT, "units"), (EpcKind.PACKAGE, "packages")):
+            if row[key] or whole:
+                out[label].append({**row, "children": row[key]})
+    return out
 
 
 class EventRepository:
@@ -306,12 +575,39 @@ class EventRepository:
         for label, statement in UNPACKS.items():
             for rows in _chunks(projection.unpacks[label], CHUNK, "children"):
                 run(statement, rows=rows).consume()
+        if projection.locations:
+            run(LOCATIONS, rows=projection.locations).consume()
         for rows in _chunks(projection.shipments, 1000):
             run(SHIPMENTS, rows=rows).consume()
+        for rows in _chunks(projection.receipts, 1000):
+            run(RECEIPTS, rows=rows).consume()
+        self._pair_receipts(tx, projection)
         for rows in _chunks(projection.scans, CHUNK):
             run(SCANS, rows=rows).consume()
+        for rows in _chunks(projection.transformations, 1000):
+            run(TRANSFORMATIONS, rows=rows).consume()
+        for label, rows in _association_rows(projection.associations).items():
+            if rows:
+                run(ASSOCIATIONS[label], rows=rows).consume()
         for rows in _chunks(projection.fulfilments, CHUNK):
             run(FULFILMENTS, rows=rows).consume()
+
+    @staticmethod
+    def _pair_receipts(tx: neo4j.ManagedTransaction, projection: Projection) -> None:
+        """Pair the receipts this batch could concern with the shipments they end."""
+        receipts = [r["event"] for r in projection.receipts]
+        shipments = list(dict.fromkeys(r["id"] for r in projection.shipments))
+        if not receipts and not shipments:
+            return
+        touched: set[str] = set()
+        for i in range(0, max(len(receipts), len(shipments)), 1000):
+            record = tx.run(
+                PAIR_RECEIPTS, receipts=receipts[i : i + 1000], shipments=shipments[i : i + 1000]
+            ).single()
+            if record is not None:
+                touched.update(record["touched"])
+        if touched:
+            tx.run(SETTLE_RECEIPTS, ids=sorted(touched)).consume()
 
     # -- rebuild --------------------------------------------------------------------------
     def clear_projection(self) -> None:
@@ -400,7 +696,7 @@ class EventRepository:
             WITH collect(DISTINCT n) AS nodes
             UNWIND nodes AS n
             OPTIONAL MATCH (scan:Scan)-[:OF]->(n)
-            OPTIONAL MATCH (shipment:Shipment)-[:CARRIES]->(n)
+            OPTIONAL MATCH (shipment:Shipment|Receipt)-[:CARRIES]->(n)
             WITH nodes, collect(DISTINCT scan) + collect(DISTINCT shipment) AS derived
             FOREACH (d IN derived | DETACH DELETE d)
             FOREACH (n IN nodes | DETACH DELETE n)

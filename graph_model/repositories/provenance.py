@@ -36,6 +36,27 @@ def _party(var: LiteralString) -> LiteralString:
     )
 
 
+def _organisation_node(var: LiteralString, keep: LiteralString) -> LiteralString:
+    # ``var`` replaced by the organisation it stands for: a location that belongs to an
+    # organisation (an event naming both said so) stands for it, so counts per holder add up
+    # the SGLN and the PGLN of one organisation.
+    return (
+        "CALL ("
+        + var
+        + ") {\n  OPTIONAL MATCH (:Location {id: "
+        + var
+        + ".id})-[of:OF]->(o:Party)\n"
+        "  WITH o ORDER BY o.id LIMIT 1\n"
+        "  RETURN coalesce(o, "
+        + var
+        + ") AS organisation\n}\nWITH "
+        + keep
+        + ", organisation AS "
+        + var
+        + "\n"
+    )
+
+
 TRACE: LiteralString = (
     """
 UNWIND $ids AS id
@@ -59,14 +80,31 @@ CALL (c) {
   WITH k, s, rs, coalesce(s.shippedAt, s.receivedAt) AS t
   WHERE all(r IN rs WHERE r.since <= t AND (r.until IS NULL OR r.until > t))
   WITH s, collect(k.id)[0] AS via
-  OPTIONAL MATCH (s)-[:FROM]->(f:Party)
-  OPTIONAL MATCH (s)-[:TO]->(d:Party)
+  // The receipt ending the shipment may name an end more surely (a 3PL in possession).
+  OPTIONAL MATCH (s)<-[:ENDS]-(x:Receipt)
+  WITH s, via, x ORDER BY x.receivedAt, x.id
+  WITH s, via, head(collect(x)) AS x
+  OPTIONAL MATCH (s)-[:FROM]->(f0:Party)
+  OPTIONAL MATCH (s)-[:TO]->(d0:Party)
+  OPTIONAL MATCH (x)-[:FROM]->(xf:Party)
+  OPTIONAL MATCH (x)-[:TO]->(xd:Party)
+  WITH s, via, x,
+       CASE WHEN xf IS NOT NULL AND (f0 IS NULL OR x.fromRank < s.fromRank) THEN xf ELSE f0 END
+         AS f,
+       CASE WHEN xd IS NOT NULL AND (d0 IS NULL OR x.toRank < s.toRank) THEN xd ELSE d0 END
+         AS d
+  OPTIONAL MATCH (fow:Party {id: s.fromOwner})
+  OPTIONAL MATCH (tow:Party {id: coalesce(s.toOwner, x.toOwner)})
   RETURN collect({id: s.id, shippedAt: s.shippedAt, receivedAt: s.receivedAt, refs: s.refs,
                   shipEvent: s.shipEvent, receiveEvent: s.receiveEvent, via: via,
                   from: """
     + _party("f")
     + """, to: """
     + _party("d")
+    + """, fromOwner: """
+    + _party("fow")
+    + """, toOwner: """
+    + _party("tow")
     + """}) AS shipments
 }
 CALL (c) {
@@ -86,6 +124,33 @@ CALL (c) {
                   readPoint: e.readPoint, bizLocation: e.bizLocation, via: via,
                   json: CASE WHEN $raw THEN e.json END}) AS events
 }
+// What the unit (or its lot) was made from: transformations back to their inputs, a few levels.
+CALL (c, b) {
+  UNWIND [c] + CASE WHEN b IS NULL THEN [] ELSE [b] END AS x
+  MATCH (x) ((made)<-[:OUTPUT]-(t:Event)-[:INPUT]->(used)){1,4} (i)
+  WITH i, t[-1] AS t, size(t) AS depth
+  OPTIONAL MATCH (ie:Event {id: i.commissionEvent})
+  RETURN collect(DISTINCT {id: i.id, labels: labels(i), gtin: i.gtin, lot: i.lot,
+                           event: t.id, at: t.eventTime, depth: depth,
+                           madeAt: ie.bizLocation, commissionedAt: i.commissionedAt})
+         AS inputs
+}
+CALL (c) {
+  MATCH (c)-[m:ASSOCIATED_WITH]->(a:Asset)
+  RETURN collect({asset: a.id, since: m.since, until: m.until}) AS assets
+}
+// The organisations the locations named above belong to (read in graph_model.provenance).
+CALL (shipments, ce) {
+  UNWIND [ce.bizLocation] + [x IN shipments | x.from.id] + [x IN shipments | x.to.id]
+         + [x IN shipments | x.fromOwner.id] + [x IN shipments | x.toOwner.id] AS named
+  WITH DISTINCT named WHERE named IS NOT NULL
+  MATCH (:Location {id: named})-[:OF]->(o:Party)
+  WITH named, o ORDER BY o.id
+  WITH named, head(collect(o)) AS o
+  RETURN collect({location: named, party: """
+    + _party("o")
+    + """}) AS organisations
+}
 CALL (c) {
   MATCH (c)<-[:OF]-(s:Scan)
   OPTIONAL MATCH (s)-[:IN]->(g:Region)
@@ -100,7 +165,7 @@ RETURN c.id AS code, c.status AS status, c.statusAt AS statusAt, c.gtin AS gtin,
             THEN {id: ce.bizLocation, labels: ['Plant']} ELSE """
     + _party("plant")
     + """ END AS plant,
-       paths, shipments, events, scans
+       paths, shipments, events, scans, inputs, assets, organisations
 """
 )
 
@@ -217,6 +282,9 @@ CALL () {
     RETURN holder AS party, 0 AS rec, 0 AS shp, null AS at, category AS cat,
            CASE WHEN scanned THEN n ELSE 0 END AS scans
   }
+"""
+    + _organisation_node("party", "rec, shp, at, cat, scans, n")
+    + """
   WITH party, sum(rec) AS received, sum(shp) AS shipped,
        sum(CASE cat WHEN 'inStock' THEN n ELSE 0 END) AS inStock,
        sum(CASE cat WHEN 'sold' THEN n ELSE 0 END) AS sold,
@@ -231,9 +299,28 @@ CALL () {
                   scanned: scanned, firstReceivedAt: firstReceivedAt,
                   lastReceivedAt: lastReceivedAt}) AS holders
 }
+// Where the lot went through transformations: every output it became, by output lot.
+CALL () {
+"""
+    + "{units}"
+    + """
+  WITH collect(DISTINCT b) + collect(c) AS start
+  OPTIONAL MATCH (lb:Batch {id: $batch})
+  UNWIND start + CASE WHEN lb IS NULL THEN [] ELSE [lb] END AS x
+  WITH DISTINCT x WHERE EXISTS { (x)<-[:INPUT]-(:Event) }
+  MATCH (x) ((used)<-[:INPUT]-(t:Event)-[:OUTPUT]->(made)){1,4} (o)
+  OPTIONAL MATCH (o)-[:IN_BATCH]->(ob:Batch)
+  WITH coalesce(CASE WHEN o:Batch THEN o END, ob) AS batch, o, t[-1] AS t
+  WITH batch, count(DISTINCT CASE WHEN o:Code THEN o END) AS units,
+       collect(DISTINCT CASE WHEN o:Package THEN o.id END) AS packages,
+       collect(DISTINCT t.id) AS events
+  OPTIONAL MATCH (batch)-[:OF]->(bp:Product)
+  RETURN collect({batch: batch.id, gtin: batch.gtin, lot: batch.lot, productName: bp.name,
+                  units: units, packages: packages, events: events}) AS outputs
+}
 OPTIONAL MATCH (p:Product {gtin: $gtin})
 RETURN $batch AS batch, $gtin AS gtin, $lot AS lot, p.name AS productName, units, firstAt,
-       lastAt, statuses, holders
+       lastAt, statuses, holders, outputs
 """
 )
 
@@ -247,7 +334,7 @@ WITH c, plant, ships, category, scanned,
      CASE WHEN last IS NULL THEN plant
           WHEN last.receivedAt IS NULL THEN [(last)-[:FROM]->(f) | f][0]
           ELSE [(last)-[:TO]->(d) | d][0] END AS holder
-"""
+""" + _organisation_node("holder", "c, plant, ships, category, scanned")
 
 _UNIT_MAP: LiteralString = (
     "{code: c.id, serial: c.serial, status: c.status, inTransit: category = 'inTransit', "
@@ -368,7 +455,7 @@ class ProvenanceRepository:
         query = _with_units(LOT_SUMMARY, _LOT_UNITS)
         records = self._read(query, batch=ref.batch, gtin=ref.gtin, lot=ref.lot)
         summary = LotSummary.from_record(records[0])
-        return summary if summary.units else None
+        return summary if summary.units or summary.outputs else None
 
     def window_summary(self, gtin: str, start: datetime, end: datetime) -> LotSummary:
         """Where the units of product ``gtin`` commissioned in ``[start, end)`` are and were."""

@@ -22,6 +22,12 @@ class CustodyStep:
     shipped_at: datetime | None
     inbound: Shipment | None
     outbound: Shipment | None
+    owner: Party | None = strawberry.field(
+        description="The owner, when the holder possesses goods it does not own (a 3PL)."
+    )
+    in_transit: bool = strawberry.field(
+        description="The shipment to this holder left and has not been received."
+    )
 
     @classmethod
     def from_domain(cls, step: CustodyStepRecord) -> CustodyStep:
@@ -31,4 +37,6 @@ class CustodyStep:
             shipped_at=step.shipped_at,
             inbound=Shipment.from_domain(step.inbound) if step.inbound else None,
             outbound=Shipment.from_domain(step.outbound) if step.outbound else None,
+            owner=Party.from_domain(step.owner) if step.owner else None,
+            in_transit=step.in_transit,
         )

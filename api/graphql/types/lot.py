@@ -23,6 +23,7 @@ from api.graphql.types.lot_holder import LotHolder
 from api.graphql.types.lot_unit import LotUnit
 from api.graphql.types.party import PartyKind
 from api.graphql.types.status import CodeStatus
+from api.graphql.types.transformation import LotOutput
 from graph_model.provenance import LotHolder as LotHolderRecord
 from graph_model.provenance import LotRef, LotSummary
 from graph_model.repositories.provenance import ProvenanceRepository
@@ -82,6 +83,10 @@ class LotTrace:
     first_commissioned_at: datetime | None
     last_commissioned_at: datetime | None
     status_counts: list[StatusCount]
+    transformed_into: list[LotOutput] = strawberry.field(
+        description="Output lots the lot's units became through transformations (recall "
+        "reaches them)."
+    )
     summary: strawberry.Private[LotSummary]
     scope: strawberry.Private[LotScope]
     repository: strawberry.Private[ProvenanceRepository]
@@ -147,6 +152,7 @@ class LotTrace:
             status_counts=[
                 StatusCount(status=CodeStatus.of(s), units=n) for s, n in summary.statuses
             ],
+            transformed_into=[LotOutput.from_domain(o) for o in summary.outputs],
             summary=summary,
             scope=scope,
             repository=repository,

@@ -20,7 +20,10 @@ class PartyKind(Enum):
     PARTY = "party"
 
 
-@strawberry.type(description="A plant, distributor or store (ids are SGLN EPC URNs).")
+@strawberry.type(
+    description="A plant, distributor, store or other organisation (a PGLN or GLN; the SGLN "
+    "of a party known only by its location)."
+)
 class Party:
     id: str
     name: str | None
@@ -28,7 +31,14 @@ class Party:
     tier: int | None = strawberry.field(
         description="Distributor tier: 1 national, 2 provincial, 3 city."
     )
+    location: str | None = strawberry.field(
+        default=None,
+        description="The location (SGLN) the event named, when it stands for the organisation.",
+    )
 
     @classmethod
     def from_domain(cls, party: PartyRef) -> Party:
-        return cls(id=party.id, name=party.name, kind=PartyKind(party.kind), tier=party.tier)
+        return cls(
+            id=party.id, name=party.name, kind=PartyKind(party.kind), tier=party.tier,
+            location=party.location,
+        )  # fmt: skip

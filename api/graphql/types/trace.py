@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 
+from api.graphql.types.asset_link import AssetLink
 from api.graphql.types.connection import Connection, check_first, paginate
 from api.graphql.types.container import Container
 from api.graphql.types.custody import CustodyStep
@@ -14,6 +15,7 @@ from api.graphql.types.event import EpcisEvent
 from api.graphql.types.party import Party
 from api.graphql.types.scan import Scan, ScanKind
 from api.graphql.types.status import CodeStatus
+from api.graphql.types.transformation import TransformationInput
 from graph_model.provenance import Provenance
 
 __all__ = ["CodeTrace", "EventSort", "ScanSort"]
@@ -52,6 +54,12 @@ class CodeTrace:
     )
     container_history: list[Container] = strawberry.field(
         description="Every container the unit's chain was ever in, in the order it began."
+    )
+    inputs: list[TransformationInput] = strawberry.field(
+        description="What the unit or its lot was made from through transformations."
+    )
+    assets: list[AssetLink] = strawberry.field(
+        description="Sensors and returnable assets the unit was associated with."
     )
     record: strawberry.Private[Provenance]
 
@@ -115,5 +123,7 @@ class CodeTrace:
             containers_at=at,
             containers=[Container.from_domain(c) for c in record.containers_at(at)],
             container_history=[Container.from_domain(c) for c in record.container_history()],
+            inputs=[TransformationInput.from_domain(i) for i in record.inputs],
+            assets=[AssetLink.from_domain(a) for a in record.assets],
             record=record,
         )
