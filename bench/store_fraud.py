@@ -160,7 +160,7 @@ def _write(db: Database, statement: str, rows: list[dict[str, Any]], size: int) 
 
 
 def load(
-    db: Database, stores: int, slice_size: int, seed: int
+    db: Database, stores: int, slice_size: int, seed: int, write: bool = True
 ) -> tuple[list[str], dict[str, str], dict[str, list[list[str]]]]:
     """Generate and load the world slice by slice; returns store ids, truth and look-alikes."""
     ids: list[str] = []
@@ -172,10 +172,11 @@ def load(
         started = time.perf_counter()
         world = store_fraud_world(max(n, 50), seed + k, f"b{k}", order_gap_days=(15.0, 36.0))
         made = time.perf_counter() - started
-        MasterDataRepository(db).save(world.master, atomic=False)
         shipments, scans = _rows(world)
-        _write(db, SHIPMENTS, shipments, 1_000)
-        _write(db, SCANS, scans, BATCH)
+        if write:
+            MasterDataRepository(db).save(world.master, atomic=False)
+            _write(db, SHIPMENTS, shipments, 1_000)
+            _write(db, SCANS, scans, BATCH)
         ids += [s.id for s in world.master.stores]
         truth.update({s: f"{k}:{r}" for s, r in world.fraud_stores().items()})
         for kind, groups in world.truth["lookalikes"].items():
@@ -230,7 +231,7 @@ def _show(label: str, q: Quality, bad: dict[str, int]) -> None:
 
 
 def run(db: Database, args: argparse.Namespace) -> None:
-    ids, truth, lookalikes = load(db, args.stores, args.slice, args.seed)
+    ids, truth, lookalikes = load(db, args.stores, args.slice, args.seed, not args.no_load)
     gc.collect()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -296,6 +297,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=int(uuid.uuid4().int % 1000))
     parser.add_argument("--uri", default=None, help="an existing, empty server instead of our own")
     parser.add_argument("--database", default="neo4j")
+    parser.add_argument(
+        "--no-load",
+        action="store_true",
+        help="the server holds the world of the same --stores, --slice and --seed already",
+    )
     parser.add_argument("--home", type=Path, default=ROOT / "var" / "neo4j-bench-store-fraud")
     args = parser.parse_args(argv)
     servers = _server(args.home) if args.uri is None else iter([args.uri])

@@ -31,7 +31,13 @@ from algorithms.store_fraud.errors import StoreFraudInputError
 from algorithms.store_fraud.facts import StoreFacts
 from algorithms.store_fraud.identity import Attribute, IdentityGraph, identity_graph
 from algorithms.store_fraud.settings import IDENTITY_KINDS, FraudSettings, ReasonKind
-from algorithms.store_fraud.signals import Evidence, Signal, noisy_or, store_signals
+from algorithms.store_fraud.signals import (
+    Evidence,
+    PayoutCalendar,
+    Signal,
+    noisy_or,
+    store_signals,
+)
 
 __all__ = ["Detection", "FraudCluster", "Reason", "StoreRisk", "detect_store_fraud"]
 
@@ -204,8 +210,11 @@ def detect_store_fraud(
     device_stores: Counter[str] = Counter()
     for s in stores:
         device_stores.update(set(s.devices))
+    calendar = PayoutCalendar(settings)
     signals = {
-        s.id: store_signals(s, as_of=as_of, stores_of_device=device_stores, settings=settings)
+        s.id: store_signals(
+            s, as_of=as_of, stores_of_device=device_stores, settings=settings, calendar=calendar
+        )
         for s in stores
     }
     weights = settings.weights

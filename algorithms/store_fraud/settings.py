@@ -121,7 +121,7 @@ class FraudSettings:
     threshold_share: float = 0.5
     payout_days: tuple[int, ...] = (25,)
     payout_window_days: int = 3
-    payout_share: float = 0.8
+    payout_share: float = 0.7
     min_activity: int = 4
     utc_offset_hours: float = 8.0
     min_staff_scans: int = 3

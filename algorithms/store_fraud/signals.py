@@ -23,12 +23,12 @@ import bisect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone  # noqa: F401 (doctest)
 
 from algorithms.store_fraud.facts import OrderFact, StoreFacts
 from algorithms.store_fraud.settings import FraudSettings, ReasonKind
 
-__all__ = ["Evidence", "Signal", "noisy_or", "store_signals"]
+__all__ = ["Evidence", "PayoutCalendar", "Signal", "noisy_or", "store_signals"]
 
 #: A node the graph side can find: (label, key), e.g. ``("Order", "po-17")``.
 Evidence = tuple[str, str]
@@ -67,8 +67,8 @@ def over_redemption(s: StoreFacts, settings: FraudSettings) -> Signal | None:
     allowed = s.received_units * (1 + settings.redemption_slack) + 2
     if s.redemptions <= allowed:
         return None
-    excess = s.redemptions - s.received_units
-    strength = min(1.0, excess / max(s.received_units, 1))
+    # Half as many again as ever received is as strong as it gets.
+    strength = min(1.0, 2.0 * (s.redemptions - s.received_units) / max(s.received_units, 1))
     return Signal(
         ReasonKind.OVER_REDEMPTION,
         strength,
@@ -104,17 +104,19 @@ def threshold_orders(s: StoreFacts, settings: FraudSettings) -> Signal | None:
     if len(s.orders) < settings.min_orders or not settings.rebate_thresholds:
         return None
     band = settings.threshold_band
-    by_day: dict[int, list[OrderFact]] = {}
+    count: dict[int, int] = {}
+    total: dict[int, int] = {}
     for o in s.orders:
-        by_day.setdefault(int(o.at // _DAY), []).append(o)
+        day = int(o.at // _DAY)
+        count[day] = count.get(day, 0) + 1
+        total[day] = total.get(day, 0) + o.quantity
     suspect: list[OrderFact] = []
     for o in s.orders:
         q = o.quantity
         reaching = any(t <= q <= t * (1 + band) for t in settings.rebate_thresholds)
-        same_day = by_day[int(o.at // _DAY)]
-        total = sum(x.quantity for x in same_day)
-        split = len(same_day) > 1 and any(
-            t * (1 - 2 * band) <= q < t <= total for t in settings.rebate_thresholds
+        day = int(o.at // _DAY)
+        split = count[day] > 1 and any(
+            t * (1 - 2 * band) <= q < t <= total[day] for t in settings.rebate_thresholds
         )
         if reaching or split:
             suspect.append(o)
@@ -131,23 +133,50 @@ def threshold_orders(s: StoreFacts, settings: FraudSettings) -> Signal | None:
     )
 
 
-def _near_payout(at: float, tz: timezone, settings: FraudSettings) -> bool:
-    local = datetime.fromtimestamp(at, tz)
-    for day in settings.payout_days:
-        for back in range(settings.payout_window_days):
-            d = local.date() + timedelta(days=back)
+class PayoutCalendar:
+    """Which local days lie within the payout window: the days up to a payout day (the last
+    day of a month shorter than the payout day standing for it). Days are counted since the
+    epoch in the brand's time zone; a day is looked up once and remembered.
+
+    >>> cal = PayoutCalendar(FraudSettings(payout_days=(25,), payout_window_days=3))
+    >>> day = 86_400.0
+    >>> t = datetime(2025, 3, 23, 12, tzinfo=timezone(timedelta(hours=8))).timestamp()
+    >>> cal.near(t), cal.near(t + 2 * day), cal.near(t + 3 * day)
+    (True, True, False)
+    """
+
+    __slots__ = ("_known", "_offset", "_settings")
+
+    def __init__(self, settings: FraudSettings) -> None:
+        self._settings = settings
+        self._offset = settings.utc_offset_hours * 3_600
+        self._known: dict[int, bool] = {}
+
+    def near(self, at: float) -> bool:
+        day = int((at + self._offset) // _DAY)
+        found = self._known.get(day)
+        if found is None:
+            found = self._known[day] = self._judge(day)
+        return found
+
+    def _judge(self, day: int) -> bool:
+        date = datetime.fromtimestamp(day * _DAY, UTC).date()
+        for back in range(self._settings.payout_window_days):
+            d = date + timedelta(days=back)
             last = (d.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-            if d.day == min(day, last.day):
+            if any(d.day == min(p, last.day) for p in self._settings.payout_days):
                 return True
-    return False
+        return False
 
 
-def payout_timing(s: StoreFacts, settings: FraudSettings) -> Signal | None:
+def payout_timing(
+    s: StoreFacts, settings: FraudSettings, calendar: PayoutCalendar | None = None
+) -> Signal | None:
     times = [o.at for o in s.orders] + list(s.redemption_times)
     if len(times) < settings.min_activity:
         return None
-    tz = timezone(timedelta(hours=settings.utc_offset_hours)) if settings.utc_offset_hours else UTC
-    near = sum(1 for t in times if _near_payout(t, tz, settings))
+    cal = calendar or PayoutCalendar(settings)
+    near = sum(1 for t in times if cal.near(t))
     share = near / len(times)
     if share < settings.payout_share:
         return None
@@ -157,7 +186,7 @@ def payout_timing(s: StoreFacts, settings: FraudSettings) -> Signal | None:
         share,
         f"{near} of {len(times)} orders and redemptions in the {settings.payout_window_days} "
         f"days up to a payout day ({days})",
-        _orders(tuple(o for o in s.orders if _near_payout(o.at, tz, settings))),
+        _orders(tuple(o for o in s.orders if cal.near(o.at))),
     )
 
 
@@ -198,6 +227,7 @@ def store_signals(
     as_of: float,
     stores_of_device: Mapping[str, int],
     settings: FraudSettings,
+    calendar: PayoutCalendar | None = None,
 ) -> tuple[Signal, ...]:
     """Every signal of ``s`` that counts, strongest (by weighted strength) first.
 
@@ -215,7 +245,7 @@ def store_signals(
         over_redemption(s, settings),
         dead_orders(s, as_of, settings),
         threshold_orders(s, settings),
-        payout_timing(s, settings),
+        payout_timing(s, settings, calendar),
         device_many_stores(s, stores_of_device, settings),
         staff_unreceived(s, settings),
     ]
