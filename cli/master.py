@@ -61,6 +61,31 @@ def load(
     console.print(f"loaded {written}")
 
 
+@app.command("locations")
+def locations(
+    path: Annotated[
+        Path, typer.Argument(help="locations.csv: location (SGLN), party (PGLN/GLN), name?")
+    ],
+) -> None:
+    """Declare which organisation each location belongs to, so a custodian named by its site
+    in one event and by its PGLN in the next reads as one (a declaration wins over what events
+    imply). Every row is checked first; nothing is written if one is bad."""
+    from graph_model.errors import InvalidField
+    from services.locations import declare_locations
+
+    db = open_database(console)
+    try:
+        written = declare_locations(db, path)
+    except InvalidField as exc:
+        console.print("[red]rejected, nothing written:[/red]")
+        for problem in exc.problems:
+            console.print(f"{problem.path}: {problem.reason}", markup=False, highlight=False)
+        raise typer.Exit(code=1) from exc
+    finally:
+        db.close()
+    console.print(f"declared {written} locations")
+
+
 @app.command("demo-json")
 def demo_json(
     out: Annotated[Path, typer.Argument(help="JSON file to write")],

@@ -16,6 +16,7 @@ import neo4j
 import pytest
 
 from graph_model.repositories import events as ev
+from graph_model.repositories import locations
 from graph_model.repositories import master_data as md
 
 STATEMENTS: dict[str, str] = {
@@ -27,6 +28,7 @@ STATEMENTS: dict[str, str] = {
     "PAIR_RECEIPTS": ev.PAIR_RECEIPTS,
     "SETTLE_RECEIPTS": ev.SETTLE_RECEIPTS,
     "LOCATIONS": ev.LOCATIONS,
+    "DECLARE_LOCATIONS": locations.DECLARE_LOCATIONS,
     "TRANSFORMATIONS": ev.TRANSFORMATIONS,
     **{f"ASSOCIATIONS[{label}]": s for label, s in ev.ASSOCIATIONS.items()},
     "SCANS": ev.SCANS,

@@ -351,7 +351,7 @@ UNWIND $rows AS r
 MERGE (l:Location {id: r.location})
 MERGE (p:Party {id: r.party})
 MERGE (l)-[of:OF]->(p)
-  ON CREATE SET of.event = r.event
+  ON CREATE SET of.event = r.event, of.declared = false
 """
 
 SCANS: LiteralString = (

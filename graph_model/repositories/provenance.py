@@ -46,7 +46,7 @@ def _organisation_node(var: LiteralString, keep: LiteralString) -> LiteralString
         + ") {\n  OPTIONAL MATCH (:Location {id: "
         + var
         + ".id})-[of:OF]->(o:Party)\n"
-        "  WITH o ORDER BY o.id LIMIT 1\n"
+        "  WITH o, of ORDER BY coalesce(of.declared, false) DESC, o.id LIMIT 1\n"
         "  RETURN coalesce(o, "
         + var
         + ") AS organisation\n}\nWITH "
@@ -144,8 +144,8 @@ CALL (shipments, ce) {
   UNWIND [ce.bizLocation] + [x IN shipments | x.from.id] + [x IN shipments | x.to.id]
          + [x IN shipments | x.fromOwner.id] + [x IN shipments | x.toOwner.id] AS named
   WITH DISTINCT named WHERE named IS NOT NULL
-  MATCH (:Location {id: named})-[:OF]->(o:Party)
-  WITH named, o ORDER BY o.id
+  MATCH (:Location {id: named})-[of:OF]->(o:Party)
+  WITH named, o ORDER BY coalesce(of.declared, false) DESC, o.id
   WITH named, head(collect(o)) AS o
   RETURN collect({location: named, party: """
     + _party("o")
