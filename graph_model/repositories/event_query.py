@@ -41,11 +41,28 @@ LIST_PARAMS = frozenset(
     {
         "eventType", "EQ_action", "EQ_bizStep", "EQ_disposition", "EQ_readPoint",
         "EQ_bizLocation", "EQ_eventID", "MATCH_parentID", "MATCH_epc", "MATCH_anyEPC",
+        "MATCH_inputEPC", "MATCH_outputEPC", "MATCH_childEPC",
     }
 )  # fmt: skip
 TIME_PARAMS = frozenset({"GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime"})
-EPC_PARAMS = frozenset({"MATCH_epc", "MATCH_anyEPC"})
-KNOWN_PARAMS = frozenset(EVENT_FILTERS) | EPC_PARAMS | {"perPage", "nextPageToken"}
+EPC_PARAMS = frozenset(
+    {"MATCH_epc", "MATCH_anyEPC", "MATCH_inputEPC", "MATCH_outputEPC", "MATCH_childEPC"}
+)
+COUNT_PARAMS = frozenset({"eventCountLimit", "maxEventCount"})
+KNOWN_PARAMS = frozenset(EVENT_FILTERS) | EPC_PARAMS | COUNT_PARAMS | {"perPage", "nextPageToken"}
+
+# How an EPC parameter meets its events: the relationship from the event and a condition.
+EPC_LINKS: Mapping[LiteralString, tuple[LiteralString, LiteralString]] = {
+    "MATCH_anyEPC": ("CONCERNS", "true"),
+    # epcList / childEPCs: not as the parent
+    "MATCH_epc": ("CONCERNS", "(e.parentID IS NULL OR e.parentID <> n.id)"),
+    "MATCH_childEPC": (
+        "CONCERNS",
+        "e.type IN ['AggregationEvent', 'AssociationEvent'] AND e.parentID <> n.id",
+    ),
+    "MATCH_inputEPC": ("INPUT", "true"),
+    "MATCH_outputEPC": ("OUTPUT", "true"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +70,8 @@ class EventQuery:
     filters: Mapping[str, Any]
     per_page: int = DEFAULT_PER_PAGE
     after: tuple[datetime, str] | None = None
+    event_count_limit: int | None = None
+    max_event_count: int | None = None
 
     @classmethod
     def from_params(cls, params: Sequence[tuple[str, str]]) -> EventQuery:
@@ -60,10 +79,15 @@ class EventQuery:
         filters: dict[str, Any] = {}
         per_page = DEFAULT_PER_PAGE
         after = None
+        counts: dict[str, int] = {}
         for key, value in params:
             if key not in KNOWN_PARAMS:
                 raise InvalidField(key, "unknown query parameter")
-            if key == "perPage":
+            if key in COUNT_PARAMS:
+                if not value.isdigit() or int(value) < 1:
+                    raise InvalidField(key, "must be a positive whole number")
+                counts[key] = int(value)
+            elif key == "perPage":
                 if not value.isdigit() or not 1 <= int(value) <= MAX_PER_PAGE:
                     raise InvalidField(key, f"must be a whole number from 1 to {MAX_PER_PAGE}")
                 per_page = int(value)
@@ -76,7 +100,16 @@ class EventQuery:
                 if not items:
                     raise InvalidField(key, "must not be empty")
                 filters.setdefault(key, []).extend(items)
-        return cls(filters, per_page, after)
+        if len(counts) == 2:
+            raise InvalidField("maxEventCount", "cannot be given with eventCountLimit")
+        limit = counts.get("eventCountLimit")
+        return cls(
+            filters,
+            per_page if limit is None else min(per_page, limit),
+            after,
+            limit,
+            counts.get("maxEventCount"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +157,7 @@ def _epc_patterns(values: Sequence[str]) -> tuple[list[str], list[str]]:
     return exact, prefixes
 
 
-MATCHED_NODES: LiteralString = """
+_NODES: LiteralString = """
 CALL () {
   MATCH (n:Code) WHERE n.id IN $exact RETURN n
   UNION
@@ -136,9 +169,29 @@ CALL () {
   UNWIND $prefixes AS prefix
   MATCH (n:Package) WHERE n.id STARTS WITH prefix RETURN n
 }
-MATCH (e:Event)-[:CONCERNS]->(n)
-WITH DISTINCT e
 """
+
+
+def _matched_nodes(link: LiteralString, condition: LiteralString) -> LiteralString:
+    """The events whose ``link`` reaches a unit or package among $exact / $prefixes."""
+    return (
+        _NODES + "MATCH (e:Event)-[:" + link + "]->(n) WHERE " + condition + "\nWITH DISTINCT e\n"
+    )
+
+
+def _epc_exists(key: LiteralString, link: LiteralString, condition: LiteralString) -> LiteralString:
+    """A further EPC parameter, as a condition on the events already chosen."""
+    return (
+        "EXISTS { MATCH (e)-[:"
+        + link
+        + "]->(n) WHERE ("
+        + condition
+        + ") AND (n.id IN $"
+        + key
+        + "_exact OR any(p IN $"
+        + key
+        + "_prefixes WHERE n.id STARTS WITH p)) }"
+    )
 
 
 class EventQueryRepository:
@@ -153,13 +206,18 @@ class EventQueryRepository:
                 clauses.append(fragment)
                 params[key] = q.filters[key]
         head: LiteralString = "MATCH (e:Event)\n"
-        epc_key = next((k for k in ("MATCH_epc", "MATCH_anyEPC") if k in q.filters), None)
-        if epc_key is not None:
-            head = MATCHED_NODES
-            params["exact"], params["prefixes"] = _epc_patterns(q.filters[epc_key])
-            if epc_key == "MATCH_epc":
-                # MATCH_epc looks at epcList / childEPCs only, not at the parent.
-                clauses.append("(e.parentID IS NULL OR NOT e.parentID IN $exact)")
+        first = True
+        for key, (link, condition) in EPC_LINKS.items():
+            if key not in q.filters:
+                continue
+            exact, prefixes = _epc_patterns(q.filters[key])
+            if first:  # the first EPC parameter chooses the events, the others test them
+                head = _matched_nodes(link, condition)
+                params["exact"], params["prefixes"] = exact, prefixes
+                first = False
+            else:
+                clauses.append(_epc_exists(key, link, condition))
+                params[key + "_exact"], params[key + "_prefixes"] = exact, prefixes
         if q.after is not None:
             clauses.append(
                 "(e.eventTime > $after_t OR (e.eventTime = $after_t AND e.id > $after_id))"
@@ -170,10 +228,19 @@ class EventQueryRepository:
             head + where + "RETURN e.id AS id, e.eventTime AS t, e.json AS json, "
             "e.hash AS hash ORDER BY e.eventTime, e.id LIMIT $limit"
         )
+        if q.max_event_count is not None:
+            count_query: LiteralString = head + where + "RETURN count(e) AS n"
+            found = int(self._db.read(count_query, **params)[0]["n"])
+            if found > q.max_event_count:
+                raise InvalidField(
+                    "maxEventCount",
+                    f"{found} events match, more than maxEventCount {q.max_event_count} "
+                    "(QueryTooLargeException)",
+                )
         records = self._db.read(cypher, **params)
         page = records[: q.per_page]
         token = None
-        if len(records) > q.per_page:
+        if len(records) > q.per_page and q.event_count_limit is None:
             token = _encode_token(page[-1]["t"], page[-1]["id"])
         return EventPage([_event_document(r) for r in page], token)
 
