@@ -4,9 +4,10 @@ measurements the rules read.
 Each store becomes a vector (over-redemption ratio, dead-order share, threshold-order share,
 payout-day share, stores on its busiest device, share of unreceived staff scans, stores it
 shares an identity attribute with); the forest's anomaly score, scaled to [0, 1] over the
-stores, replaces the rules' noisy-or. On the planted world it loses to the rules (it ranks
-every unusual store, a mall's busy tenant as well as a fake, and a chain's many links make its
-stores look odd), so detection uses it only when :attr:`FraudSettings.method` asks.
+stores, replaces the rules' noisy-or. On the planted world of 10,000 stores it comes close to
+the rules but loses (F1 0.988-0.990 against 0.994, the same adjusted Rand index): an
+unsupervised score has no notion of how strong one signal must be for a store on its own, so it
+misses more lone fake stores. Detection uses it only when :attr:`FraudSettings.method` asks.
 
 Reference: Liu, Ting and Zhou, "Isolation Forest", ICDM 2008.
 """
