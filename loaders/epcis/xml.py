@@ -24,6 +24,7 @@ GS1 EPCIS Standard 2.0, section 11 (XML binding) and EPCIS 1.2, section 9.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 from xml.sax.saxutils import escape, quoteattr
@@ -87,12 +88,13 @@ class XmlDocumentError(InvalidField):
 
 
 def _local(element: Any) -> str:
-    return str(etree.QName(element).localname)
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _namespace(element: Any) -> str | None:
-    ns = etree.QName(element).namespace
-    return None if ns is None else str(ns)
+    tag = element.tag
+    return tag[1 : tag.index("}")] if isinstance(tag, str) and tag[:1] == "{" else None
 
 
 def _text(element: Any) -> str:
@@ -166,24 +168,27 @@ class _Reader:
 
     def fields(self, element: Any, out: dict[str, Any], path: str) -> None:
         for child in element:
-            name = _local(child)
-            where = f"{path}.{name}"
-            if _namespace(child) is not None:  # a user extension (or ILMD content)
+            name = child.tag
+            if not isinstance(name, str):
+                continue
+            if name[0] == "{":  # a user extension (or ILMD content)
                 out[self.key(child)] = self.extension_value(child)
+            elif name in _TEXT:
+                if name in out:
+                    self.problem(child, f"{path}.{name}", "appears more than once")
+                out[name] = (child.text or "").strip()
             elif name in ("extension", "baseExtension"):  # EPCIS 1.2 wrappers
                 self.fields(child, out, path)
             elif name in out:
-                self.problem(child, where, "appears more than once")
-            elif name in _TEXT:
-                out[name] = _text(child)
+                self.problem(child, f"{path}.{name}", "appears more than once")
             elif name in _EPC_LISTS:
-                out[name] = self.items(child, "epc", where)
+                out[name] = self.items(child, "epc", f"{path}.{name}")
             elif name in _QUANTITY_LISTS:
-                out[name] = [self.quantity(q, f"{where}[{i}]") for i, q in enumerate(child)]
+                out[name] = [self.quantity(q, f"{path}.{name}[{i}]") for i, q in enumerate(child)]
             elif name in _TYPED_LISTS:
-                out[name] = self.typed(child, _TYPED_LISTS[name], where)
+                out[name] = self.typed(child, _TYPED_LISTS[name], f"{path}.{name}")
             elif name in ("readPoint", "bizLocation"):
-                out[name] = self.location(child, where)
+                out[name] = self.location(child, f"{path}.{name}")
             elif name == "ilmd":
                 out[name] = {self.key(c): self.extension_value(c) for c in child}
             elif name == "persistentDisposition":
@@ -193,13 +198,16 @@ class _Reader:
                     if any(_local(c) == kind for c in child)
                 }
             elif name == "errorDeclaration":
-                out[name] = self.error_declaration(child, where)
+                out[name] = self.error_declaration(child, f"{path}.{name}")
             elif name == "sensorElementList":
                 out[name] = [self.sensor_element(s) for s in child]
             else:
-                self.problem(child, where, f"<{name}> is not an EPCIS event field")
+                self.problem(child, f"{path}.{name}", f"<{name}> is not an EPCIS event field")
 
     def items(self, element: Any, item: str, path: str) -> list[str]:
+        values = [(c.text or "").strip() for c in element if c.tag == item]
+        if len(values) == len(element):  # the usual case: every child is an <item>
+            return values
         values = []
         for child in element:
             if _local(child) != item:
@@ -352,9 +360,10 @@ def read_xml_document(data: bytes) -> dict[str, Any]:
         "@context": [JSON_CONTEXT, *({p: ns} for p, ns in sorted(reader.namespaces.items()))],
         "type": "EPCISDocument",
         "schemaVersion": "2.0" if version.startswith("1.") else version,
-        "creationDate": root.get("creationDate") or "",
         "epcisBody": {"eventList": events},
     }
+    if root.get("creationDate") is not None:
+        document["creationDate"] = root.get("creationDate")
     return document
 
 
@@ -486,7 +495,8 @@ def events_to_xml(events: Sequence[Mapping[str, Any]], context: Any = None) -> b
     body = "".join(event_to_xml(e, context) for e in events)
     text = (
         '<?xml version="1.0" encoding="UTF-8"?>'
-        f'<epcisq:EPCISQueryDocument xmlns:epcisq="{EPCIS_QUERY2}" schemaVersion="2.0">'
+        f'<epcisq:EPCISQueryDocument xmlns:epcisq="{EPCIS_QUERY2}" schemaVersion="2.0" '
+        f'creationDate="{datetime.now(UTC).isoformat(timespec="milliseconds")}">'
         "<EPCISBody><epcisq:QueryResults><queryName>SimpleEventQuery</queryName>"
         f"<resultsBody><EventList>{body}</EventList></resultsBody>"
         "</epcisq:QueryResults></EPCISBody></epcisq:EPCISQueryDocument>"
