@@ -5,7 +5,7 @@ commands and the flows picture."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -273,3 +273,20 @@ def test_diversion_flows(client: TestClient, db: Database, world: DiversionWorld
     (speed,) = [v for v in flows["velocity"] if v["units"] >= 144]
     assert speed["plantToStore"]["units"] == 96  # the cases that reached a store
     assert _gql(client, FLOWS, gtin="123", **window)["diversionFlows"]["path"] == "gtin"
+
+
+def test_a_scan_with_no_region_is_unlocated_not_an_error(db: Database, ns: str) -> None:
+    # Scans from other systems may carry neither a region nor GPS.
+    at = datetime(2003, 1, 1, tzinfo=UTC) + timedelta(minutes=int(ns[1:7], 16) % 500_000)
+    db.write(
+        lambda tx: tx.run(
+            "CREATE (c:Code {id: $code, gtin: '06901234000018', commissionedAt: $at}) "
+            "CREATE (:Scan {id: $scan, at: $at, kind: 'consumer'})-[:OF]->(c)",
+            code=f"urn:epc:id:sgtin:6901234.000001.{ns}",
+            scan=f"scan-{ns}",
+            at=at,
+        ).consume()
+    )
+    report = DiversionService(db).detect(at, at + timedelta(minutes=1))
+    assert report.scans == 1 and not report.case_ids
+    assert sum(report.classes.values()) == 1

@@ -72,7 +72,7 @@ WITH s, c, g,
      COLLECT { MATCH (c)-[m:PACKED_IN]->(k:Package) RETURN k.id ORDER BY m.since LIMIT 1 }
        AS box
 RETURN collect(s.id) AS ids, collect(c.id) AS codes, collect(coalesce(c.gtin, '')) AS gtins,
-       collect(s.at.epochSeconds) AS at, collect(g.code) AS regions,
+       collect(s.at.epochSeconds) AS at, collect(coalesce(g.code, '')) AS regions,
        collect(coalesce(s.actor, s.device, s.id)) AS actors,
        collect(coalesce(s.lat, 'NaN')) AS lat, collect(coalesce(s.lon, 'NaN')) AS lon,
        collect(coalesce(head(box), '')) AS box
@@ -467,7 +467,7 @@ class DiversionRepository:
                 codes=record["codes"],
                 gtins=record["gtins"],
                 at=record["at"],
-                regions=record["regions"],
+                regions=_text(record["regions"]),
                 actors=record["actors"],
                 lat=_floats(record["lat"]),
                 lon=_floats(record["lon"]),
