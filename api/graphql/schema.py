@@ -11,8 +11,8 @@ from api.graphql.mutations.capture_epcis import capture_epcis
 from api.graphql.mutations.channel_layout import channel_layout
 from api.graphql.mutations.commission_codes import commission_codes
 from api.graphql.mutations.detect_diversion import detect_diversion
-from api.graphql.mutations.detect_store_fraud import detect_store_fraud
 from api.graphql.mutations.detect_referral_rings import detect_referral_rings
+from api.graphql.mutations.detect_store_fraud import detect_store_fraud
 from api.graphql.mutations.record_referral import record_referral
 from api.graphql.mutations.record_scan import record_scan
 from api.graphql.mutations.save_master_data import save_master_data
@@ -22,9 +22,9 @@ from api.graphql.queries.export import provenance_export
 from api.graphql.queries.jobs import job, jobs
 from api.graphql.queries.layout import layout_job, layout_plan
 from api.graphql.queries.lot import lot, product_recall
-from api.graphql.queries.store_fraud import store, store_fraud_clusters, store_fraud_evidence
 from api.graphql.queries.referral_rings import referral_rings
 from api.graphql.queries.referral_spread import referral_spread
+from api.graphql.queries.store_fraud import store, store_fraud_clusters, store_fraud_evidence
 from api.graphql.queries.verify import verify
 
 __all__ = ["MAX_ALIASES", "MAX_TOKENS", "schema"]
