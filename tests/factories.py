@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.testclient import TestClient
+
 CONTEXT: list[Any] = [
     "https://ref.gs1.org/standards/epcis/epcis-context.jsonld",
     {"yima": "https://ns.yima.dev/epcis/"},
@@ -12,6 +14,16 @@ PLANT = "urn:epc:id:sgln:6901234.00001.0"
 LINE = "urn:epc:id:sgln:6901234.00001.1"
 DISTRIBUTOR = "urn:epc:id:sgln:6901234.00002.0"
 STORE = "urn:epc:id:sgln:6901234.00003.0"
+
+
+def post(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
+    """The ``data`` of a GraphQL request that must succeed without errors."""
+    response = client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 def document(events: list[dict[str, Any]]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from graph_model.database import Database
 from graph_model.settings import DatabaseSettings
+from tests.factories import post
 from tests.test_layout_graph import World, make_world
 
 PLAN_FIELDS = """
@@ -45,15 +46,6 @@ OPEN = "query ($id: ID!) { layoutPlan(id: $id) {" + PLAN_FIELDS + " ... on Probl
 @pytest.fixture
 def world(db: Database, driver: neo4j.Driver, ns: str) -> World:
     return make_world(db, driver, ns)
-
-
-def post(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 def test_a_small_request_is_answered_with_the_stored_plan(client: TestClient, world: World) -> None:

@@ -22,6 +22,7 @@ from graph_model.repositories.master_data import MasterDataRepository
 from loaders.master_data import MasterDataFileError
 from services.master_data import load_master_files
 from services.referral import record_referral
+from tests.factories import post
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2025, 3, 3, 9, tzinfo=CST)
@@ -57,15 +58,6 @@ query ($c: String!, $root: String, $from: DateTime, $to: DateTime) {
   }
 }
 """
-
-
-def post(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 def urn(ns: str, name: str) -> str:

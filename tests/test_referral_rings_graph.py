@@ -20,6 +20,7 @@ from graph_model.database import Database
 from graph_model.master import consumer_urn
 from loaders.demo.referrals import ReferralPolicy, ReferralWorld, referral_world
 from services.referral_world import load_referral_world
+from tests.factories import post
 
 DETECT = """
 mutation ($c: String) {
@@ -40,15 +41,6 @@ query ($c: String, $min: Float!, $first: Int!, $after: String) {
   }
 }
 """
-
-
-def post(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 @dataclass(frozen=True)

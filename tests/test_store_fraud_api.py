@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from graph_model.database import Database
 from tests import store_fraud_world as hand
+from tests.factories import post
 from tests.store_fraud_world import CHAIN, RING, FraudWorld
 
 CLUSTERS = """
@@ -56,15 +57,6 @@ def world(db: Database) -> FraudWorld:
     w = FraudWorld("t" + uuid.uuid4().hex[:10])
     hand.load(db, w)
     return w
-
-
-def post(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 @pytest.fixture(scope="module")
