@@ -18,8 +18,8 @@ Three stages share the time limit.
    prove the best one optimal; the plans dropped cost at least the best one, so the reduced
    model's bound holds for the whole problem and can only raise the Lagrangian one.
 
-The heuristic gives the MILP as long as the search took; the exact solver gives it all the
-time left.
+The heuristic gives the MILP half as long as the bound and search took; the exact solver
+gives it all the time left.
 
 References
 ----------
@@ -73,7 +73,9 @@ _MAX_STALL = 12
 _ACCEPT = 0.003
 #: Share of the time left that the Lagrangian ascent may take.
 _BOUND_SHARE = 0.3
-#: Seconds kept after the MILP for building the plan, so the time limit holds.
+#: The heuristic's MILP gets this share of the time the bound and search took.
+_MILP_SHARE = 0.5
+#: Seconds kept after the search and after the MILP for what follows, so the limit holds.
 _MARGIN = 0.05
 
 
@@ -300,8 +302,8 @@ def solve_capacitated(
         A plan to start from besides the greedy one.
     method : str
         After the search HiGHS gets every pair the Lagrangian fixing left, so its bound
-        holds for the whole problem: ``"heuristic"`` gives it as long as the search took,
-        ``"exact"`` all the time left.
+        holds for the whole problem: ``"heuristic"`` gives it half as long as the search
+        took, ``"exact"`` all the time left.
     milp_time : float, optional
         Seconds for HiGHS after the search instead of the default of ``method``; 0 skips it.
     seed : int
@@ -336,9 +338,11 @@ def solve_capacitated(
         raise ValueError(f"method: must be 'heuristic' or 'exact', got {method!r}")
     started = time.perf_counter()
     deadline = started + time_limit
-    searched = deadline
+    # The search stops a margin early: a move priced after the last look at the clock and
+    # building the plan must still end within the time limit on a busy machine.
+    searched = deadline - _MARGIN
     if method == "exact" and search_time is not None:
-        searched = min(deadline, started + search_time)
+        searched = min(searched, started + search_time)
 
     sites, _ = local_search(problem, greedy_open(problem))
     first = _assign(problem, sites)
@@ -353,26 +357,29 @@ def solve_capacitated(
     )
     lower_bound = lagrangian.bound
     best = _search(problem, first, lagrangian, np.random.default_rng(seed), searched)
-    fixing = None
-    if best.overflow <= _EPS:
-        fixing = fix_pairs(problem, lagrangian, best.cost, (best.sites, best.site_of))
-    remaining = deadline - time.perf_counter() - _MARGIN
     if milp_time is not None:
-        remaining = min(remaining, milp_time)
+        share = milp_time
     elif method == "heuristic":
-        # The MILP may find a better plan or prove this one; it gets as long as the search.
-        remaining = min(remaining, time.perf_counter() - started)
-    if remaining > 0.01 and not _proven(problem, best, lower_bound):
+        # The MILP may find a better plan or prove this one; it gets half the search's time.
+        share = _MILP_SHARE * (time.perf_counter() - started)
+    else:
+        share = time_limit
+    if share > 0.01 and not _proven(problem, best, lower_bound):
         # Plans the fixing drops cost at least the best one: the bound holds globally.
-        best, bound = _solve_model(
-            problem,
-            best,
-            None if fixing is None else fixing.allowed,
-            np.zeros(0, dtype=np.intp) if fixing is None else fixing.opened,
-            remaining,
-            threads,
-        )
-        lower_bound = max(lower_bound, bound)
+        fixing = None
+        if best.overflow <= _EPS:
+            fixing = fix_pairs(problem, lagrangian, best.cost, (best.sites, best.site_of))
+        remaining = min(share, deadline - time.perf_counter() - _MARGIN)
+        if remaining > 0.01:
+            best, bound = _solve_model(
+                problem,
+                best,
+                None if fixing is None else fixing.allowed,
+                np.zeros(0, dtype=np.intp) if fixing is None else fixing.opened,
+                remaining,
+                threads,
+            )
+            lower_bound = max(lower_bound, bound)
     if best.overflow > _EPS:
         raise LayoutInfeasibleError(
             "capacity",
