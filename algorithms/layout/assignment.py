@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import coo_matrix
+from scipy.sparse import csc_matrix
 
 from algorithms.layout.milp import solve_milp
 from algorithms.layout.problem import LayoutProblem
@@ -160,13 +160,18 @@ def _relaxation(
     """Fractional assignment (stores × sites) of least cost within capacity, and its cost;
     ``None`` when the sites cannot hold the demand."""
     n, q = cost.shape
-    var = np.arange(n * q)
-    matrix = coo_matrix(
-        (np.concatenate([np.ones(n * q), np.repeat(demand, q)]),
-         (np.concatenate([np.repeat(np.arange(n), q), n + np.tile(np.arange(q), n)]),
-          np.tile(var, 2))),
+    # Column (i, k) has a 1 in store i's row and d_i in site k's capacity row; built as CSC
+    # directly, because the search solves thousands of these small LPs.
+    rows = np.empty((n, q, 2), dtype=np.int32)
+    rows[:, :, 0] = np.arange(n, dtype=np.int32)[:, None]
+    rows[:, :, 1] = n + np.arange(q, dtype=np.int32)[None, :]
+    values = np.empty((n, q, 2))
+    values[:, :, 0] = 1.0
+    values[:, :, 1] = demand[:, None]
+    matrix = csc_matrix(
+        (values.ravel(), rows.ravel(), np.arange(0, 2 * n * q + 1, 2, dtype=np.int32)),
         shape=(n + q, n * q),
-    ).tocsc()  # fmt: skip
+    )
     relaxed = solve_milp(
         cost.ravel(),
         matrix,
@@ -240,11 +245,14 @@ def reassign(
     site_of: IntArray,
     stores: IntArray,
     sites: IntArray,
+    cutoff: float | None = None,
 ) -> Assignment | None:
     """The plan opening ``open_sites`` where ``stores`` are re-assigned among ``sites`` (as
     :func:`assign_lp` does) and every other store keeps its site in ``site_of``.
 
-    Returns ``None`` when ``stores`` do not fit in ``sites``.
+    Returns ``None`` when ``stores`` do not fit in ``sites``, or when the plan cannot cost
+    less than ``cutoff`` because the relaxation already costs as much (then no rounding is
+    spent on it: most moves a search prices are of that kind).
 
     Examples
     --------
@@ -266,6 +274,13 @@ def reassign(
     relaxed = _relaxation(cost, demand, cap)
     if relaxed is None:
         return None
+    if cutoff is not None:
+        kept = np.ones(problem.n_stores, dtype=bool)
+        kept[stores] = False
+        rows = np.flatnonzero(kept)
+        rest = problem.cost[rows, site_of[rows]].sum() + problem.fixed_cost[open_sites].sum()
+        if relaxed[1] + rest >= cutoff - _EPS * max(1.0, abs(cutoff)):
+            return None
     column = _round(cost, demand, cap, relaxed[0])
     load = np.bincount(column, weights=demand, minlength=sites.size)
     if (load > cap + _EPS).any():

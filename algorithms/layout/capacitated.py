@@ -117,7 +117,8 @@ def _nearest_open(problem: LayoutProblem, plan: Assignment, site: int, among: In
 
 def _move(problem: LayoutProblem, plan: Assignment, out: int, into: int) -> Assignment | None:
     """The plan after closing site ``out`` and / or opening site ``into`` (``-1``: none),
-    re-assigning only the stores of the clusters around them; ``None`` if they do not fit."""
+    re-assigning only the stores of the clusters around them; ``None`` if they do not fit
+    or cannot beat ``plan``."""
     kept = plan.sites[plan.sites != out]
     opened = np.sort(np.append(kept, into)) if into >= 0 else kept
     region: IntArray = np.zeros(0, dtype=np.intp)
@@ -129,7 +130,7 @@ def _move(problem: LayoutProblem, plan: Assignment, out: int, into: int) -> Assi
     stores = np.flatnonzero(np.isin(plan.site_of, np.append(region, out)))
     if region.size == 0:
         return None
-    return reassign(problem, opened, plan.site_of, stores, region.astype(np.intp))
+    return reassign(problem, opened, plan.site_of, stores, region.astype(np.intp), plan.cost)
 
 
 def _descend(problem: LayoutProblem, start: Assignment, deadline: float) -> Assignment:
