@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,12 +21,7 @@ from algorithms.layout import (
 from algorithms.layout.lagrangian import lagrangian_fixing
 from cli.main import app
 from loaders.orlib import load_orlib
-
-SHARED = Path(
-    os.environ.get("YIMA_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared")
-)
-ORLIB = SHARED / "data" / "or-library"
-
+from tests.shared import OR_LIBRARY
 
 # A line of five towns, 0 — 1 — 2 ——— 3 — 4, every town a store and a candidate site.
 LINE = np.abs(np.subtract.outer([0.0, 1.0, 2.0, 10.0, 11.0], [0.0, 1.0, 2.0, 10.0, 11.0]))
@@ -194,35 +187,32 @@ def test_geodesic_cost_matrix_weights_by_demand_and_is_close_to_haversine():
         geodesic_cost_matrix(distance=[[0, -1], [1, 0]])
 
 
-needs_orlib = pytest.mark.skipif(not ORLIB.exists(), reason=f"OR-Library data not at {ORLIB}")
-
-
-@needs_orlib
+@pytest.mark.usefixtures("shared_dir")
 @pytest.mark.parametrize(
     ("path", "optimum"),
     [("pmed/pmed1.txt", 5819), ("uncap/cap71.txt", 932615.75), ("cpmp/pmedcap1_01.txt", 713)],
 )
 def test_orlib_instances_solved_to_proven_optimum(path, optimum):
-    instance = load_orlib(ORLIB / path)
+    instance = load_orlib(OR_LIBRARY / path)
     exact = solve_exact(instance.problem, time_limit=60, heuristic_time=1.0)
     assert exact.cost == pytest.approx(optimum, abs=1e-6) and exact.proven_optimal
     heuristic = solve_heuristic(instance.problem, time_limit=2.0)
     assert heuristic.cost <= optimum * 1.01
 
 
-@needs_orlib
+@pytest.mark.usefixtures("shared_dir")
 def test_cli_prints_cost_last():
     result = CliRunner().invoke(
-        app, ["layout", "orlib", str(ORLIB / "pmed" / "pmed1.txt"), "--method", "exact"]
+        app, ["layout", "orlib", str(OR_LIBRARY / "pmed" / "pmed1.txt"), "--method", "exact"]
     )
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1] == "5819"
 
 
-@needs_orlib
+@pytest.mark.usefixtures("shared_dir")
 def test_cli_rejects_p_beyond_sites():
     result = CliRunner().invoke(
-        app, ["layout", "orlib", str(ORLIB / "pmed" / "pmed1.txt"), "--p", "101"]
+        app, ["layout", "orlib", str(OR_LIBRARY / "pmed" / "pmed1.txt"), "--p", "101"]
     )
     assert result.exit_code == 2
     assert "101" in result.output and "No such command" not in result.output

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from algorithms.layout import LayoutInputError
 from loaders.orlib import detect_kind, known_optima, load_orlib, parse_cpmp, parse_pmed, parse_uncap
-
-SHARED = Path(
-    os.environ.get("YIMA_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared")
-)
-ORLIB = SHARED / "data" / "or-library"
+from tests.shared import OR_LIBRARY
 
 
 def test_pmed_repeated_edge_takes_last_cost_and_uses_shortest_paths():
@@ -65,10 +58,7 @@ def test_detect_kind_from_content(tmp_path):
     assert [detect_kind(tmp_path / f"{n}.txt") for n in "abc"] == ["cpmp", "pmed", "uncap"]
 
 
-needs_orlib = pytest.mark.skipif(not ORLIB.exists(), reason=f"OR-Library data not at {ORLIB}")
-
-
-@needs_orlib
+@pytest.mark.usefixtures("shared_dir")
 @pytest.mark.parametrize(
     ("path", "kind", "shape", "p", "optimum"),
     [
@@ -79,16 +69,16 @@ needs_orlib = pytest.mark.skipif(not ORLIB.exists(), reason=f"OR-Library data no
     ],
 )
 def test_shared_instances_load(path, kind, shape, p, optimum):
-    instance = load_orlib(ORLIB / path)
+    instance = load_orlib(OR_LIBRARY / path)
     assert instance.kind == kind
     assert instance.problem.cost.shape == shape
     assert instance.problem.p == p
     assert instance.optimum == optimum
 
 
-@needs_orlib
+@pytest.mark.usefixtures("shared_dir")
 def test_known_optima_cover_every_instance():
     for folder in ("pmed", "uncap", "cpmp"):
-        optima = known_optima(ORLIB / folder)
-        names = {p.stem for p in (ORLIB / folder).glob("*.txt") if not p.stem.endswith("opt")}
-        assert names <= set(optima)
+        optima = known_optima(OR_LIBRARY / folder)
+        names = {p.stem for p in (OR_LIBRARY / folder).glob("*.txt") if not p.stem.endswith("opt")}
+        assert names and names <= set(optima)
