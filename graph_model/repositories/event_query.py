@@ -1,28 +1,27 @@
 """The EPCIS 2.0 query interface over stored events (``GET /events`` and friends).
 
-Filters come from a fixed table of query parameters; each one contributes a literal Cypher
-fragment and passes its value as a parameter, so no request text ever becomes Cypher.
-Results are ordered by (eventTime, id) and paged with an opaque token naming the last row.
+Parameters on the event's indexed properties and on the goods it concerns become Cypher from
+a fixed table, each a literal fragment with its value as a parameter, so no request text ever
+becomes Cypher. Parameters answered from the event document (``graph_model.epcis_query``)
+first narrow the events in the database by the JSON text their values must appear in, then
+test each event read, a chunk at a time. Results are ordered by (eventTime, id), or by
+``orderBy``, and paged with an opaque token naming the last event of the page.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, LiteralString
 
 from graph_model.database import Database
+from graph_model.epcis_query import EventQuery, FieldName, PageKey, encode_token, field_values
 from graph_model.errors import InvalidField, NotFound
 
 __all__ = ["EventPage", "EventQuery", "EventQueryRepository"]
 
-MAX_PER_PAGE = 1000
-DEFAULT_PER_PAGE = 100
-
-# parameter -> (Cypher fragment over `e`, parameter name). Values always travel as $params.
+# parameter -> Cypher fragment over `e`. Values always travel as $params.
 EVENT_FILTERS: Mapping[str, LiteralString] = {
     "eventType": "e.type IN $eventType",
     "GE_eventTime": "e.eventTime >= $GE_eventTime",
@@ -37,19 +36,15 @@ EVENT_FILTERS: Mapping[str, LiteralString] = {
     "EQ_eventID": "e.id IN $EQ_eventID",
     "MATCH_parentID": "e.parentID IN $MATCH_parentID",
 }
-LIST_PARAMS = frozenset(
-    {
-        "eventType", "EQ_action", "EQ_bizStep", "EQ_disposition", "EQ_readPoint",
-        "EQ_bizLocation", "EQ_eventID", "MATCH_parentID", "MATCH_epc", "MATCH_anyEPC",
-        "MATCH_inputEPC", "MATCH_outputEPC", "MATCH_childEPC",
-    }
-)  # fmt: skip
-TIME_PARAMS = frozenset({"GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime"})
-EPC_PARAMS = frozenset(
-    {"MATCH_epc", "MATCH_anyEPC", "MATCH_inputEPC", "MATCH_outputEPC", "MATCH_childEPC"}
+# Each parameter answered from the event document must find one of its values in the text.
+NEEDLES: LiteralString = (
+    "all(group IN $needles WHERE any(v IN group WHERE "
+    "(e.json + coalesce(e.errorDeclarationJson, '')) CONTAINS v))"
 )
-COUNT_PARAMS = frozenset({"eventCountLimit", "maxEventCount"})
-KNOWN_PARAMS = frozenset(EVENT_FILTERS) | EPC_PARAMS | COUNT_PARAMS | {"perPage", "nextPageToken"}
+# The order key in Cypher by orderBy (an extension field is ordered after reading).
+ORDER_KEYS: Mapping[str, LiteralString] = {"eventTime": "e.eventTime", "recordTime": "e.recordTime"}
+# Events read at a time while parameters are answered from the documents.
+CHUNK = 1000
 
 # How an EPC parameter meets its events: the relationship from the event and a condition.
 EPC_LINKS: Mapping[LiteralString, tuple[LiteralString, LiteralString]] = {
@@ -66,81 +61,9 @@ EPC_LINKS: Mapping[LiteralString, tuple[LiteralString, LiteralString]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class EventQuery:
-    filters: Mapping[str, Any]
-    per_page: int = DEFAULT_PER_PAGE
-    after: tuple[datetime, str] | None = None
-    event_count_limit: int | None = None
-    max_event_count: int | None = None
-
-    @classmethod
-    def from_params(cls, params: Sequence[tuple[str, str]]) -> EventQuery:
-        """Validate raw query-string pairs (repeated keys and comma lists both allowed)."""
-        filters: dict[str, Any] = {}
-        per_page = DEFAULT_PER_PAGE
-        after = None
-        counts: dict[str, int] = {}
-        for key, value in params:
-            if key not in KNOWN_PARAMS:
-                raise InvalidField(key, "unknown query parameter")
-            if key in COUNT_PARAMS:
-                if not value.isdigit() or int(value) < 1:
-                    raise InvalidField(key, "must be a positive whole number")
-                counts[key] = int(value)
-            elif key == "perPage":
-                if not value.isdigit() or not 1 <= int(value) <= MAX_PER_PAGE:
-                    raise InvalidField(key, f"must be a whole number from 1 to {MAX_PER_PAGE}")
-                per_page = int(value)
-            elif key == "nextPageToken":
-                after = _decode_token(value)
-            elif key in TIME_PARAMS:
-                filters[key] = _parse_time(key, value)
-            elif key in LIST_PARAMS:
-                items = [v for v in value.split(",") if v]
-                if not items:
-                    raise InvalidField(key, "must not be empty")
-                filters.setdefault(key, []).extend(items)
-        if len(counts) == 2:
-            raise InvalidField("maxEventCount", "cannot be given with eventCountLimit")
-        limit = counts.get("eventCountLimit")
-        return cls(
-            filters,
-            per_page if limit is None else min(per_page, limit),
-            after,
-            limit,
-            counts.get("maxEventCount"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class EventPage:
     events: list[dict[str, Any]]
     next_token: str | None
-
-
-def _parse_time(key: str, value: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InvalidField(key, f"{value!r} is not an ISO 8601 date-time") from exc
-    if parsed.tzinfo is None:
-        raise InvalidField(key, f"{value!r} needs a time zone offset (e.g. Z or +08:00)")
-    # Stored times are UTC; Neo4j orders datetimes of different offsets by local time first.
-    return parsed.astimezone(UTC)
-
-
-def _encode_token(t: Any, event_id: str) -> str:
-    text = json.dumps([t.iso_format() if hasattr(t, "iso_format") else str(t), event_id])
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def _decode_token(token: str) -> tuple[datetime, str]:
-    try:
-        padded = token + "=" * (-len(token) % 4)
-        t, event_id = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(t).astimezone(UTC), str(event_id)
-    except (ValueError, TypeError) as exc:
-        raise InvalidField("nextPageToken", "not a token this server issued") from exc
 
 
 def _epc_patterns(values: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -199,54 +122,114 @@ class EventQueryRepository:
         self._db = db
 
     def query(self, q: EventQuery) -> EventPage:
-        clauses: list[LiteralString] = []
-        params: dict[str, Any] = {"limit": q.per_page + 1}
-        for key, fragment in EVENT_FILTERS.items():
-            if key in q.filters:
-                clauses.append(fragment)
-                params[key] = q.filters[key]
-        head: LiteralString = "MATCH (e:Event)\n"
-        first = True
-        for key, (link, condition) in EPC_LINKS.items():
-            if key not in q.filters:
-                continue
-            exact, prefixes = _epc_patterns(q.filters[key])
-            if first:  # the first EPC parameter chooses the events, the others test them
-                head = _matched_nodes(link, condition)
-                params["exact"], params["prefixes"] = exact, prefixes
-                first = False
-            else:
-                clauses.append(_epc_exists(key, link, condition))
-                params[key + "_exact"], params[key + "_prefixes"] = exact, prefixes
-        if q.after is not None:
-            clauses.append(
-                "(e.eventTime > $after_t OR (e.eventTime = $after_t AND e.id > $after_id))"
-            )
-            params["after_t"], params["after_id"] = q.after
-        where: LiteralString = ("WHERE " + " AND ".join(clauses) + "\n") if clauses else ""
-        cypher: LiteralString = (
-            head + where + "RETURN e.id AS id, e.eventTime AS t, e.json AS json, "
-            "e.hash AS hash ORDER BY e.eventTime, e.id LIMIT $limit"
-        )
+        head, where, params = _selection(q)
+        if isinstance(q.order_by, FieldName):
+            return self._by_field(q, q.order_by, head, where, params)
+        key = ORDER_KEYS[q.order_by]
         if q.max_event_count is not None:
-            count_query: LiteralString = head + where + "RETURN count(e) AS n"
-            found = int(self._db.read(count_query, **params)[0]["n"])
-            if found > q.max_event_count:
-                raise InvalidField(
-                    "maxEventCount",
-                    f"{found} events match, more than maxEventCount {q.max_event_count} "
-                    "(QueryTooLargeException)",
-                )
-        records = self._db.read(cypher, **params)
-        page = records[: q.per_page]
+            self._check_count(q, head, where, params)
+        found: list[tuple[Mapping[str, Any], dict[str, Any]]] = []
+        for record, event in self._stream(q, key, head, where, params, q.after):
+            found.append((record, event))
+            if len(found) > q.per_page:
+                break
+        page = found[: q.per_page]
         token = None
-        if len(records) > q.per_page and q.event_count_limit is None:
-            token = _encode_token(page[-1]["t"], page[-1]["id"])
-        return EventPage([_event_document(r) for r in page], token)
+        if len(found) > q.per_page and q.event_count_limit is None:
+            last = page[-1][0]
+            token = encode_token(
+                PageKey(q.order_name, q.descending, last["t"].iso_format(), last["id"])
+            )
+        return EventPage([event for _, event in page], token)
+
+    def _stream(
+        self,
+        q: EventQuery,
+        key: LiteralString,
+        head: LiteralString,
+        where: list[LiteralString],
+        params: dict[str, Any],
+        after: PageKey | None,
+    ) -> Iterator[tuple[Mapping[str, Any], dict[str, Any]]]:
+        """The matching events in order from ``after``, read ``CHUNK`` at a time when some
+        parameter is answered from the documents (else as many as one page needs)."""
+        if q.descending:
+            cursor: LiteralString = (
+                "($after_id IS NULL OR " + key + " < datetime($after_t) OR (" + key
+                + " = datetime($after_t) AND e.id < $after_id))"
+            )  # fmt: skip
+            order: LiteralString = " ORDER BY " + key + " DESC, e.id DESC LIMIT $limit"
+        else:
+            cursor = (
+                "($after_id IS NULL OR " + key + " > datetime($after_t) OR (" + key
+                + " = datetime($after_t) AND e.id > $after_id))"
+            )  # fmt: skip
+            order = " ORDER BY " + key + ", e.id LIMIT $limit"
+        clauses = [*where, cursor]
+        cypher: LiteralString = (
+            head + "WHERE " + " AND ".join(clauses) + "\nRETURN e.id AS id, " + key
+            + " AS t, e.json AS json, e.errorDeclarationJson AS declared" + order
+        )  # fmt: skip
+        limit = CHUNK if q.checks else q.per_page + 1
+        at, event_id = (after.time, after.event_id) if after is not None else (None, None)
+        while True:
+            records = self._db.read(cypher, **params, limit=limit, after_t=at, after_id=event_id)
+            for record in records:
+                event = _event_document(record)
+                if all(check.test(event) for check in q.checks):
+                    yield record, event
+            if len(records) < limit:
+                return
+            at, event_id = records[-1]["t"].iso_format(), records[-1]["id"]
+
+    def _check_count(
+        self, q: EventQuery, head: LiteralString, where: list[LiteralString],
+        params: dict[str, Any],
+    ) -> None:  # fmt: skip
+        assert q.max_event_count is not None
+        if q.checks or isinstance(q.order_by, FieldName):
+            found = 0
+            for _ in self._stream(q, "e.eventTime", head, where, params, None):
+                found += 1
+                if found > q.max_event_count:
+                    break
+            found_text = f"more than {q.max_event_count}" if found > q.max_event_count else ""
+            if not found_text:
+                return
+            message = f"{found_text} events match"
+        else:
+            cypher: LiteralString = head + _where(where) + "RETURN count(e) AS n"
+            found = int(self._db.read(cypher, **params)[0]["n"])
+            if found <= q.max_event_count:
+                return
+            message = f"{found} events match, more than maxEventCount {q.max_event_count}"
+        raise InvalidField("maxEventCount", message + " (QueryTooLargeException)")
+
+    def _by_field(
+        self, q: EventQuery, name: FieldName, head: LiteralString, where: list[LiteralString],
+        params: dict[str, Any],
+    ) -> EventPage:  # fmt: skip
+        """Ordered by an extension field: every match is read, then sorted (events without
+        the field last, whatever the direction)."""
+        if q.max_event_count is not None:
+            self._check_count(q, head, where, params)
+        ascending = EventQuery(q.filters, q.per_page, None, None, None, q.checks)
+        events = [e for _, e in self._stream(ascending, "e.eventTime", head, where, params, None)]
+        keyed = [(_sort_key(field_values(e, name)), e) for e in events]
+        present = sorted((k, e) for k, e in keyed if k is not None)
+        ordered = [e for _, e in (reversed(present) if q.descending else present)]
+        ordered += [e for k, e in keyed if k is None]
+        start = q.after.offset if q.after is not None else 0
+        page = ordered[start : start + q.per_page]
+        token = None
+        if start + q.per_page < len(ordered) and q.event_count_limit is None:
+            token = encode_token(PageKey(q.order_name, q.descending, offset=start + q.per_page))
+        return EventPage(page, token)
 
     def get(self, event_id: str) -> dict[str, Any]:
         records = self._db.read(
-            "MATCH (e:Event {id: $id}) RETURN e.id AS id, e.json AS json, e.hash AS hash",
+            "MATCH (e:Event {id: $id}) "
+            "RETURN e.id AS id, e.json AS json, e.errorDeclarationJson AS declared",
             id=event_id,
         )
         if not records:
@@ -254,9 +237,56 @@ class EventQueryRepository:
         return _event_document(records[0])
 
 
+def _selection(q: EventQuery) -> tuple[LiteralString, list[LiteralString], dict[str, Any]]:
+    """The head choosing the events, the conditions on them, and their parameters."""
+    clauses: list[LiteralString] = []
+    params: dict[str, Any] = {}
+    for key, fragment in EVENT_FILTERS.items():
+        if key in q.filters:
+            clauses.append(fragment)
+            params[key] = q.filters[key]
+    head: LiteralString = "MATCH (e:Event)\n"
+    first = True
+    for key, (link, condition) in EPC_LINKS.items():
+        if key not in q.filters:
+            continue
+        exact, prefixes = _epc_patterns(q.filters[key])
+        if first:  # the first EPC parameter chooses the events, the others test them
+            head = _matched_nodes(link, condition)
+            params["exact"], params["prefixes"] = exact, prefixes
+            first = False
+        else:
+            clauses.append(_epc_exists(key, link, condition))
+            params[key + "_exact"], params[key + "_prefixes"] = exact, prefixes
+    needles = [list(c.needles) for c in q.checks if c.needles is not None]
+    if needles:
+        clauses.append(NEEDLES)
+        params["needles"] = needles
+    return head, clauses, params
+
+
+def _where(clauses: Sequence[LiteralString]) -> LiteralString:
+    return ("WHERE " + " AND ".join(clauses) + "\n") if clauses else ""
+
+
+def _sort_key(values: list[Any]) -> tuple[int, Any] | None:
+    """Numbers before text, each in its own order; ``None`` when the event lacks the field."""
+    for value in values:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return (0, float(value))
+        if isinstance(value, str):
+            return (1, value)
+    return None
+
+
 def _event_document(record: Mapping[str, Any]) -> dict[str, Any]:
     """The stored event as captured, with its document's ``@context`` (the namespaces of its
-    extension keys), and its eventID."""
+    extension keys), its eventID, and the error declaration made about it since."""
     event: dict[str, Any] = json.loads(record["json"])
     event.setdefault("eventID", record["id"])
+    declared = record.get("declared")
+    if declared:
+        declaration = json.loads(declared).get("errorDeclaration")
+        if declaration is not None:
+            event["errorDeclaration"] = declaration
     return event
