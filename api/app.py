@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -17,11 +19,16 @@ from api.graphql.schema import schema
 from api.rest import capture, events
 from api.rest import export as export_rest
 from api.rest.problems import EXCEPTION_HANDLERS
+from api.security.graphql_access import ScanLimits
+from api.security.middleware import AccessMiddleware
+from api.security.settings import SecuritySettings
 from graph_model.errors import DatabaseUnavailable
 from graph_model.settings import DatabaseSettings
 from services.application import Application
 
 __all__ = ["create_app"]
+
+log = logging.getLogger("yima.api")
 
 
 class YimaGraphQL(GraphQL[Context, None]):
@@ -38,12 +45,22 @@ def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(settings: DatabaseSettings | None = None) -> Starlette:
+def create_app(
+    settings: DatabaseSettings | None = None, security: SecuritySettings | None = None
+) -> Starlette:
     settings = settings or DatabaseSettings.from_env()
+    security = security or SecuritySettings.from_env()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.services = Application.from_settings(settings)
+        app.state.security = security
+        app.state.scan_limits = ScanLimits.of(security)
+        if not security.auth:
+            log.warning(
+                "AUTH IS OFF (YIMA_AUTH=off): anyone who reaches this port may read and change "
+                "everything; for a local demo only"
+            )
         try:
             yield
         finally:
@@ -62,4 +79,9 @@ def create_app(settings: DatabaseSettings | None = None) -> Starlette:
         Route("/export/provenance", export_rest.provenance_export, methods=["GET"]),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers=dict(EXCEPTION_HANDLERS))
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers=dict(EXCEPTION_HANDLERS),
+        middleware=[Middleware(AccessMiddleware, settings=security)],
+    )

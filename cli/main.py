@@ -31,6 +31,7 @@ SUBCOMMANDS = {
     "detect": "cli.detect",
     "referral": "cli.referral",
     "diversion": "cli.diversion",
+    "keys": "cli.keys",
 }
 for _name, _module in SUBCOMMANDS.items():
     try:

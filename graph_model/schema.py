@@ -155,6 +155,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         "assets that AssociationEvents attach to goods",
         (_unique("Asset", "id"),),
     ),
+    Migration(
+        12,
+        "API keys, found by the digest of the secret a client sends",
+        (
+            _unique("ApiKey", "name"),
+            _unique("ApiKey", "digest"),
+        ),
+    ),
 )
 
 

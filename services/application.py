@@ -23,6 +23,7 @@ from graph_model.settings import DatabaseSettings
 from services.capture import CaptureBehaviour, CaptureService
 from services.diversion import DiversionService
 from services.jobs import JobOutcome, JobRunner, Progress
+from services.keys import KeyService
 from services.layout import LayoutService, PreparedLayout
 from services.referral_rings import detect_referral_rings
 from services.store_fraud import StoreFraudService
@@ -39,6 +40,7 @@ class Application:
     events: EventQueryRepository
     layouts: LayoutRepository
     diversion: DiversionService
+    keys: KeyService
 
     @classmethod
     def open(cls, db: Database, *, start_runner: bool = True) -> Application:
@@ -53,6 +55,7 @@ class Application:
             events=EventQueryRepository(db),
             layouts=LayoutRepository(db),
             diversion=DiversionService(db),
+            keys=KeyService(db),
         )
         if start_runner:
             app.runner.start()

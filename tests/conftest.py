@@ -101,11 +101,28 @@ def driver(db: Database) -> neo4j.Driver:
 
 
 @pytest.fixture(scope="session")
-def client(database_settings: DatabaseSettings, db: Database) -> Iterator[TestClient]:
-    """The API served in process on the session's database (one app for the session)."""
-    from api.app import create_app
+def admin_headers(db: Database) -> Iterator[dict[str, str]]:
+    """Headers carrying an admin key made for this session (revoked at its end)."""
+    from graph_model.keys import Role
+    from services.keys import KeyService
 
-    with TestClient(create_app(database_settings)) as test_client:
+    keys = KeyService(db)
+    issued = keys.create("test-admin-" + uuid.uuid4().hex[:10], Role.ADMIN)
+    yield {"Authorization": "Bearer " + issued.secret}
+    keys.revoke(issued.key.name)
+
+
+@pytest.fixture(scope="session")
+def client(
+    database_settings: DatabaseSettings, db: Database, admin_headers: dict[str, str]
+) -> Iterator[TestClient]:
+    """The API served in process on the session's database (one app for the session), auth on,
+    every request carrying an admin key."""
+    from api.app import create_app
+    from api.security.settings import SecuritySettings
+
+    app = create_app(database_settings, SecuritySettings())
+    with TestClient(app, headers=admin_headers) as test_client:
         yield test_client
 
 

@@ -216,7 +216,10 @@ mutation ($input: CommissionCodesInput!) {
 
 
 def test_graphql_mutation_commissions_and_returns_links(
-    driver: neo4j.Driver, database_settings: DatabaseSettings, ns: str
+    driver: neo4j.Driver,
+    database_settings: DatabaseSettings,
+    admin_headers: dict[str, str],
+    ns: str,
 ) -> None:
     def run(**fields: object) -> dict[str, object]:
         given: dict[str, object] = {"gtin": GTIN, "lot": ns.upper(), "line": LINE, "plant": PLANT}
@@ -227,7 +230,7 @@ def test_graphql_mutation_commissions_and_returns_links(
         assert "errors" not in body, body
         return dict(body["data"]["commissionCodes"])
 
-    with TestClient(create_app(database_settings)) as client:
+    with TestClient(create_app(database_settings), headers=admin_headers) as client:
         done = run(count=7)
         too_many = run(count=100_001)
         bad_lot = run(count=7, lot="L 1")

@@ -16,6 +16,7 @@ from api.graphql.mutations.detect_store_fraud import detect_store_fraud
 from api.graphql.mutations.record_referral import record_referral
 from api.graphql.mutations.record_scan import record_scan
 from api.graphql.mutations.save_master_data import save_master_data
+from api.graphql.queries.api_keys import api_keys
 from api.graphql.queries.code import code
 from api.graphql.queries.diversion import diversion_cases, diversion_flows, diversion_path
 from api.graphql.queries.export import provenance_export
@@ -26,6 +27,7 @@ from api.graphql.queries.referral_rings import referral_rings
 from api.graphql.queries.referral_spread import referral_spread
 from api.graphql.queries.store_fraud import store, store_fraud_clusters, store_fraud_evidence
 from api.graphql.queries.verify import verify
+from api.security.graphql_access import AccessControl
 
 __all__ = ["MAX_ALIASES", "MAX_TOKENS", "schema"]
 
@@ -38,6 +40,7 @@ class Query:
     def ok(self) -> bool:
         return True
 
+    api_keys = strawberry.field(resolver=api_keys)
     code = strawberry.field(resolver=code)
     diversion_cases = strawberry.field(resolver=diversion_cases)
     diversion_flows = strawberry.field(resolver=diversion_flows)
@@ -84,6 +87,7 @@ schema = strawberry.Schema(
     execution_context_class=YimaExecutionContext,
     extensions=[
         query_limits,
+        AccessControl,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         # Clients send the same few documents again and again: parse and validate them once.
         lambda: ParserCache(maxsize=256),

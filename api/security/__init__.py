@@ -1,0 +1,1 @@
+"""Who may do what: API keys checked by one middleware, GraphQL operations by one extension."""
