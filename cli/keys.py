@@ -5,6 +5,7 @@ These commands work in the database directly and need no key themselves.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -82,3 +83,13 @@ def revoke(name: Annotated[str, typer.Argument(help="The key's name")]) -> None:
         db.close()
     when = key.revoked_at.isoformat() if key.revoked_at else "now"
     typer.echo(f"revoked {key.name} at {when}")
+
+
+def demo_key() -> str:
+    """An admin key for a local demo (``yima up``), named by the time it was made."""
+    db = open_database(console)
+    try:
+        name = "up-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        return KeyService(db).create(name, Role.ADMIN).secret
+    finally:
+        db.close()

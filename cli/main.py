@@ -183,7 +183,14 @@ def up(
         neo4j_start(heap=None, bolt_port=None, http_port=None)
     demo(units=units, seed=seed)
     if serve_api:
+        from cli.keys import demo_key
+
         console.print(f"GraphQL (GraphiQL in a browser): http://{host}:{port}/graphql")
+        console.print(
+            "an admin key for this demo (GraphiQL: Headers tab, "
+            '{"Authorization": "Bearer KEY"}; revoke it with `yima keys revoke NAME`):'
+        )
+        typer.echo(demo_key())
         serve(host=host, port=port, workers=1)
 
 

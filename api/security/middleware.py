@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.rest.problems import problem
 from api.security.policy import rest_role
 from api.security.settings import SecuritySettings
 from graph_model.errors import DatabaseUnavailable
@@ -48,13 +49,10 @@ def refusal(principal: Principal, needed: Role) -> tuple[int, str]:
 
 
 def _problem(status: int, detail: str) -> JSONResponse:
-    headers = {"WWW-Authenticate": 'Bearer realm="yima"'} if status == 401 else None
-    return JSONResponse(
-        {"type": "about:blank", "title": detail.split(":")[0], "status": status, "detail": detail},
-        status_code=status,
-        headers=headers,
-        media_type="application/problem+json",
-    )
+    answer = problem(status, detail, type_="about:blank")
+    if status == 401:
+        answer.headers["WWW-Authenticate"] = 'Bearer realm="yima"'
+    return answer
 
 
 def _bearer(scope: Scope) -> str | None:
