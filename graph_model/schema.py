@@ -156,6 +156,25 @@ MIGRATIONS: tuple[Migration, ...] = (
         (_unique("Asset", "id"),),
     ),
     Migration(
+        10,
+        "stock reports dealers declare, for supply analytics",
+        (_unique("StockReport", "id"),),
+    ),
+    Migration(
+        11,
+        "scan-to-win campaigns: prize levels, awards (a code wins once), risk decisions, "
+        "store credits, points",
+        (
+            _unique("PrizeLevel", "id"),
+            _unique("Award", "id"),
+            _unique("RiskDecision", "id"),
+            _unique("StoreCredit", "id"),
+            _unique("PointsEntry", "id"),
+            _index("Campaign", "end"),
+            _index("Scan", "device"),
+        ),
+    ),
+    Migration(
         12,
         "API keys, found by the digest of the secret a client sends",
         (
