@@ -16,7 +16,7 @@ from strawberry.asgi import GraphQL
 
 from api.graphql.context import Context
 from api.graphql.schema import schema
-from api.rest import capture, events
+from api.rest import capture, discovery, events
 from api.rest import export as export_rest
 from api.rest.problems import EXCEPTION_HANDLERS
 from api.security.graphql_access import ScanLimits
@@ -76,6 +76,15 @@ def create_app(
         Route("/events", events.query_events, methods=["GET"]),
         Route("/events/{event_id:path}", events.event_by_id, methods=["GET"]),
         Route("/epcs/{epc:path}/events", events.epc_events, methods=["GET"]),
+        Route("/epcs", discovery.collection, methods=["GET"]),
+        *(
+            Route(f"/{name}", discovery.collection, methods=["GET"])
+            for name in discovery.RESOURCE_PARAMS
+        ),
+        *(
+            Route(f"/{name}/{{value:path}}/events", discovery.member_events, methods=["GET"])
+            for name in discovery.RESOURCE_PARAMS
+        ),
         Route("/export/provenance", export_rest.provenance_export, methods=["GET"]),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
     ]

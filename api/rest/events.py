@@ -13,11 +13,14 @@ from urllib.parse import quote, urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from graph_model.repositories.event_query import EventPage, EventQuery
+from graph_model.epcis_query import EventQuery
+from graph_model.repositories.event_query import EventPage
 from graph_model.vocabulary import YIMA_CONTEXT
 from loaders.epcis.xml import events_to_xml
 
-__all__ = ["epc_events", "event_by_id", "query_events"]
+__all__ = [
+    "CONTEXT", "epc_events", "event_by_id", "page_response", "query_events", "respond_events",
+]  # fmt: skip
 
 CONTEXT: list[Any] = list(YIMA_CONTEXT)
 
@@ -36,9 +39,16 @@ def query_document(page: EventPage, query_name: str = "SimpleEventQuery") -> dic
     }
 
 
-def _respond(request: Request, params: list[tuple[str, str]]) -> Response:
+def respond_events(request: Request, params: list[tuple[str, str]]) -> Response:
     query = EventQuery.from_params(params)
-    page = request.app.state.services.events.query(query)
+    return page_response(request, request.app.state.services.events.query(query))
+
+
+def page_response(
+    request: Request, page: EventPage, query_name: str = "SimpleEventQuery"
+) -> Response:
+    """One page of events as an EPCIS query document (XML when asked), with the link to the
+    next page."""
     headers = {}
     if page.next_token:
         rest = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
@@ -48,7 +58,8 @@ def _respond(request: Request, params: list[tuple[str, str]]) -> Response:
     if wants_xml(request):
         return Response(events_to_xml(page.events, CONTEXT), headers=headers,
                         media_type="application/xml")  # fmt: skip
-    return JSONResponse(query_document(page), headers=headers, media_type="application/ld+json")
+    body = query_document(page, query_name)
+    return JSONResponse(body, headers=headers, media_type="application/ld+json")
 
 
 def _without_context(event: dict[str, Any]) -> dict[str, Any]:
@@ -64,13 +75,13 @@ def wants_xml(request: Request) -> bool:
 
 
 def query_events(request: Request) -> Response:
-    return _respond(request, list(request.query_params.multi_items()))
+    return respond_events(request, list(request.query_params.multi_items()))
 
 
 def epc_events(request: Request) -> Response:
     epc = request.path_params["epc"]
     params = [(k, v) for k, v in request.query_params.multi_items()]
-    return _respond(request, [*params, ("MATCH_anyEPC", epc)])
+    return respond_events(request, [*params, ("MATCH_anyEPC", epc)])
 
 
 def event_by_id(request: Request) -> Response:

@@ -32,7 +32,10 @@ EPCIS_EXCEPTIONS = {
     500: "epcisException:ImplementationException",
     503: "epcisException:ImplementationException",
 }
-QUERY_PATHS = ("/events", "/epcs")
+QUERY_PATHS = (
+    "/events", "/epcs", "/eventTypes", "/bizSteps", "/bizLocations", "/readPoints",
+    "/dispositions", "/queries",
+)  # fmt: skip
 
 
 class BadRequest(Exception):
@@ -65,7 +68,9 @@ def _invalid(request: Request, exc: Exception) -> Response:
             for p in exc.event_problems
         ]
         return problem(400, str(exc), errors=errors)
-    query = request.url.path.startswith(QUERY_PATHS) and request.method == "GET"
+    query = (request.url.path.startswith(QUERY_PATHS) and request.method == "GET") or (
+        request.url.path == "/queries" and request.method == "POST"
+    )
     return problem(
         400,
         str(exc),
