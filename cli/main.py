@@ -31,6 +31,8 @@ SUBCOMMANDS = {
     "detect": "cli.detect",
     "referral": "cli.referral",
     "diversion": "cli.diversion",
+    "supply": "cli.supply",
+    "campaign": "cli.campaign",
     "keys": "cli.keys",
 }
 for _name, _module in SUBCOMMANDS.items():

@@ -72,8 +72,9 @@ class Forecast:
 class Backtest:
     weeks: int
     actual: float
-    model_wape: float
-    baseline_wape: float
+    model_wape: float | None
+    """``None`` when the held-back weeks hold no demand (WAPE is then undefined)."""
+    baseline_wape: float | None
     season_used: int
     """The season the baseline used (1 = the last week, when the history is shorter)."""
 
@@ -186,6 +187,8 @@ def backtest(series: Series, settings: ForecastSettings) -> Backtest:
     actual = np.concatenate([v[length - settings.holdout :] for v in series.values()])
     fitted = np.concatenate([model[k] for k in series])
     naive = np.concatenate([seasonal_naive(train[k], settings.holdout, season) for k in series])
+    if not actual.any():
+        return Backtest(settings.holdout, 0.0, None, None, season)
     return Backtest(
         settings.holdout, float(actual.sum()), wape(actual, fitted), wape(actual, naive), season
     )

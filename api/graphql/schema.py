@@ -15,8 +15,11 @@ from api.graphql.mutations.detect_referral_rings import detect_referral_rings
 from api.graphql.mutations.detect_store_fraud import detect_store_fraud
 from api.graphql.mutations.record_referral import record_referral
 from api.graphql.mutations.record_scan import record_scan
+from api.graphql.mutations.release_award import release_award
+from api.graphql.mutations.save_campaign import save_campaign
 from api.graphql.mutations.save_master_data import save_master_data
 from api.graphql.queries.api_keys import api_keys
+from api.graphql.queries.campaigns import campaign, campaigns
 from api.graphql.queries.code import code
 from api.graphql.queries.diversion import diversion_cases, diversion_flows, diversion_path
 from api.graphql.queries.export import provenance_export
@@ -26,6 +29,13 @@ from api.graphql.queries.lot import lot, product_recall
 from api.graphql.queries.referral_rings import referral_rings
 from api.graphql.queries.referral_spread import referral_spread
 from api.graphql.queries.store_fraud import store, store_fraud_clusters, store_fraud_evidence
+from api.graphql.queries.supply import (
+    demand_forecast,
+    distribution,
+    freshness,
+    inventory,
+    sell_through,
+)
 from api.graphql.queries.verify import verify
 from api.security.graphql_access import AccessControl
 
@@ -40,11 +50,17 @@ class Query:
     def ok(self) -> bool:
         return True
 
+    campaign = strawberry.field(resolver=campaign)
+    campaigns = strawberry.field(resolver=campaigns)
     api_keys = strawberry.field(resolver=api_keys)
     code = strawberry.field(resolver=code)
+    demand_forecast = strawberry.field(resolver=demand_forecast)
+    distribution = strawberry.field(resolver=distribution)
     diversion_cases = strawberry.field(resolver=diversion_cases)
     diversion_flows = strawberry.field(resolver=diversion_flows)
     diversion_path = strawberry.field(resolver=diversion_path)
+    freshness = strawberry.field(resolver=freshness)
+    inventory = strawberry.field(resolver=inventory)
     job = strawberry.field(resolver=job)
     jobs = strawberry.field(resolver=jobs)
     layout_job = strawberry.field(resolver=layout_job)
@@ -57,6 +73,7 @@ class Query:
     store_fraud_evidence = strawberry.field(resolver=store_fraud_evidence)
     referral_rings = strawberry.field(resolver=referral_rings)
     referral_spread = strawberry.field(resolver=referral_spread)
+    sell_through = strawberry.field(resolver=sell_through)
     verify = strawberry.field(resolver=verify)
 
 
@@ -70,6 +87,8 @@ class Mutation:
     detect_referral_rings = strawberry.mutation(resolver=detect_referral_rings)
     record_referral = strawberry.mutation(resolver=record_referral)
     record_scan = strawberry.mutation(resolver=record_scan)
+    release_award = strawberry.mutation(resolver=release_award)
+    save_campaign = strawberry.mutation(resolver=save_campaign)
     save_master_data = strawberry.mutation(resolver=save_master_data)
 
 
