@@ -16,7 +16,7 @@ from strawberry.asgi import GraphQL
 
 from api.graphql.context import Context
 from api.graphql.schema import schema
-from api.rest import capture, discovery, events
+from api.rest import capture, discovery, events, queries
 from api.rest import export as export_rest
 from api.rest.problems import EXCEPTION_HANDLERS
 from api.security.graphql_access import ScanLimits
@@ -84,6 +84,17 @@ def create_app(
         *(
             Route(f"/{name}/{{value:path}}/events", discovery.member_events, methods=["GET"])
             for name in discovery.RESOURCE_PARAMS
+        ),
+        Route("/queries", queries.create_query, methods=["POST"]),
+        Route("/queries", queries.list_queries, methods=["GET"]),
+        Route("/queries/{name}", queries.show_query, methods=["GET"]),
+        Route("/queries/{name}", queries.delete_query, methods=["DELETE"]),
+        Route("/queries/{name}/events", queries.query_events, methods=["GET"]),
+        Route("/queries/{name}/subscriptions", queries.create_subscription, methods=["POST"]),
+        Route("/queries/{name}/subscriptions", queries.list_subscriptions, methods=["GET"]),
+        Route("/queries/{name}/subscriptions/{id}", queries.show_subscription, methods=["GET"]),
+        Route(
+            "/queries/{name}/subscriptions/{id}", queries.delete_subscription, methods=["DELETE"]
         ),
         Route("/export/provenance", export_rest.provenance_export, methods=["GET"]),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),

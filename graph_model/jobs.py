@@ -39,9 +39,12 @@ class JobKind(StrEnum):
     DIVERSION = "diversion"
     REFERRAL_RINGS = "referral_rings"
     STORE_FRAUD = "store_fraud"
+    SUBSCRIPTIONS = "subscriptions"  # webhook delivery, one long job per process
 
     @property
     def lane(self) -> str:
+        if self is JobKind.SUBSCRIPTIONS:
+            return "delivery"
         return "capture" if self is JobKind.CAPTURE else "analysis"
 
 

@@ -182,6 +182,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             _unique("ApiKey", "digest"),
         ),
     ),
+    Migration(
+        14,
+        "named queries, subscriptions to them and their webhook deliveries",
+        (
+            _unique("NamedQuery", "name"),
+            _unique("Subscription", "id"),
+            _unique("Delivery", "id"),
+            _index("Delivery", "subscription"),
+        ),
+    ),
 )
 
 

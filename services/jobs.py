@@ -32,7 +32,7 @@ log = logging.getLogger("yima.jobs")
 #: Reports the share of the work done, 0 to 1.
 Progress = Callable[[float], None]
 
-DEFAULT_LANES: Mapping[str, int] = {"capture": 2, "analysis": 1}
+DEFAULT_LANES: Mapping[str, int] = {"capture": 2, "analysis": 1, "delivery": 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,10 @@ class JobRunner:
         """Stop taking work; with ``wait``, finish what is queued (analyses are cancelled)."""
         self._stop.set()
         for lane, pool in self._pools.items():
-            pool.shutdown(wait=wait and lane == "capture", cancel_futures=lane != "capture")
+            # Captures finish; the delivery loop was told to stop and ends its pass.
+            pool.shutdown(
+                wait=wait and lane in ("capture", "delivery"), cancel_futures=lane != "capture"
+            )
         if self._ticker is not None:
             self._ticker.join(timeout=1)
 
