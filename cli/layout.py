@@ -213,7 +213,7 @@ def draw_plan_map(path: Path, prepared: PreparedLayout, plan: StoredPlan) -> Pat
     by_store = {a.store_id: index[a.site_id] for a in plan.assignments}
     proposal = [by_store[s.id] for s in prepared.stores]
     today = prepared.today_assignment()
-    labels = [_short(site.id) for site in prepared.sites]
+    labels = [site.name or _short(site.id) for site in prepared.sites]
     return draw_layout_map(
         path,
         [(s.lat or 0.0, s.lon or 0.0) for s in prepared.stores],

@@ -2,8 +2,8 @@
 where units ended against where they were sent, as PNG and as one self-contained HTML page.
 
 Region names are Chinese, so the picture needs a CJK font: the first installed of
-:data:`CJK_FAMILIES` is used (fonts-noto-cjk or fonts-wqy-zenhei on Debian); a font
-installed after matplotlib built its font cache is found by its file name and added. The
+:data:`~algorithms.basemap.CJK_FAMILIES` is used (fonts-noto-cjk or fonts-wqy-zenhei on
+Debian). The flow map is drawn over province and city boundaries (:mod:`algorithms.basemap`). The
 HTML page embeds the picture as SVG with glyphs drawn as paths, so it shows the names on any
 machine, and loads nothing from the network.
 """
@@ -14,46 +14,18 @@ import html
 import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Final
 
 import matplotlib
 import numpy as np
-from matplotlib import font_manager
 from matplotlib.figure import Figure
 
+from algorithms.basemap import CJK_FAMILIES, cjk_family, draw_basemap
 from algorithms.diversion.errors import DiversionInputError
 from algorithms.diversion.flows import Flow, Velocity
 
 __all__ = ["CJK_FAMILIES", "cjk_family", "draw_flows", "flows_html"]
 
-CJK_FAMILIES: Final = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "Source Han Sans SC",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-)
-_CJK_FILES: Final = ("notosanscjk", "wqy-zenhei", "wqy-microhei", "sourcehansans", "simhei")
 Places = Mapping[str, tuple[str, float, float]]
-
-
-def cjk_family() -> str | None:
-    """The family name of an installed CJK font, or None when the machine has none."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in installed:
-            return family
-    for path in font_manager.findSystemFonts():
-        if any(key in Path(path).name.lower().replace("_", "") for key in _CJK_FILES):
-            font_manager.fontManager.addfont(path)
-            installed = {f.name for f in font_manager.fontManager.ttflist}
-            for family in CJK_FAMILIES:
-                if family in installed:
-                    return family
-    return None
 
 
 def _label(code: str, places: Places) -> str:
@@ -84,11 +56,20 @@ def _figure(moved: Sequence[Flow], ended: Sequence[Flow], places: Places, title:
             name, y, x = places[c]
             left.scatter([x * scale], [y], s=30, color="#1f77b4", zorder=3)
             left.annotate(name, (x * scale, y), textcoords="offset points", xytext=(4, 4),
-                          fontsize=8)  # fmt: skip
+                          fontsize=8, zorder=4)  # fmt: skip
+        if codes:
+            lats = [places[c][1] for c in codes]
+            lons = [places[c][2] for c in codes]
+            pad = 0.15 * max(max(lats) - min(lats), max(lons) - min(lons), 2.0)
+            west, east = min(lons) - pad, max(lons) + pad
+            south, north = min(lats) - pad, max(lats) + pad
+            draw_basemap(left, west, south, east, north, x_scale=scale)
+            left.set_xlim(west * scale, east * scale)
+            left.set_ylim(south, north)
         left.set_title("units moved between regions (流向)", fontsize=11)
         left.set_xlabel("longitude (scaled)")
         left.set_ylabel("latitude")
-        left.set_aspect("equal", adjustable="datalim")
+        left.set_aspect("equal", adjustable="box")
         sent: dict[str, int] = {}
         got: dict[str, int] = {}
         for f in ended:

@@ -1,9 +1,10 @@
 """A map picture of a layout: today's assignment beside the proposed one.
 
 Pure drawing on plain coordinates: stores as dots sized by demand, sites as triangles, a line
-from each store to the site serving it. Longitude is scaled by the cosine of the mean
-latitude, so distances look right at the latitudes drawn (an equirectangular view, fine for
-a country-sized picture).
+from each store to the site serving it, over the province and city boundaries of
+:mod:`algorithms.basemap` with their Chinese names. The axes' aspect stretches latitude by
+the inverse cosine of the mean latitude, so distances look right at the latitudes drawn (an
+equirectangular view, fine for a country-sized picture).
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
+from algorithms.basemap import cjk_family, draw_basemap
 from algorithms.layout.errors import LayoutInputError
 
 __all__ = ["draw_layout_map"]
@@ -114,7 +117,7 @@ def draw_layout_map(
     demand : array of shape (n,), optional
         Store demands; dot areas grow with them.
     site_labels : sequence of str, optional
-        Short label of each site (ASCII draws everywhere); default: the site's index.
+        Label of each site (its Chinese name reads best); default: the site's index.
     titles : (str, str)
         Titles of the today and proposal panels.
     suptitle : str
@@ -161,22 +164,30 @@ def draw_layout_map(
     for k, j in enumerate(order):
         palette[int(j)] = _PALETTE[k % len(_PALETTE)]
     panels = 1 if today is None else 2
-    figure = Figure(figsize=(7.0 * panels, 6.5), dpi=110, layout="constrained")
-    axes = figure.subplots(1, panels, squeeze=False)[0]
-    if today is not None:
-        _panel(axes[0], store_xy, site_xy, today, sizes, labels, palette, titles[0], aspect)
-    _panel(axes[-1], store_xy, site_xy, proposal, sizes, labels, palette, titles[1], aspect)
     # The same square window in both panels: widen the narrower side so the true aspect
     # fills the panel instead of leaving it mostly blank.
     shown = np.concatenate([store_xy, site_xy[order]])
     (south, west), (north, east) = shown.min(axis=0), shown.max(axis=0)
     half = 0.55 * max(north - south, (east - west) / aspect, 0.2)
     middle_lat, middle_lon = (south + north) / 2, (west + east) / 2
-    for ax in axes:
-        ax.set_ylim(middle_lat - half, middle_lat + half)
-        ax.set_xlim(middle_lon - half * aspect, middle_lon + half * aspect)
-    if suptitle:
-        figure.suptitle(suptitle, fontsize=12)
-    out = Path(path)
-    figure.savefig(out, format="png")
+    family = cjk_family()
+    fonts = [family, "DejaVu Sans"] if family else ["DejaVu Sans"]
+    with matplotlib.rc_context({"font.family": fonts}):
+        figure = Figure(figsize=(7.0 * panels, 6.5), dpi=110, layout="constrained")
+        axes = figure.subplots(1, panels, squeeze=False)[0]
+        for ax in axes:
+            draw_basemap(
+                ax, middle_lon - half * aspect, middle_lat - half,
+                middle_lon + half * aspect, middle_lat + half,
+            )  # fmt: skip
+        if today is not None:
+            _panel(axes[0], store_xy, site_xy, today, sizes, labels, palette, titles[0], aspect)
+        _panel(axes[-1], store_xy, site_xy, proposal, sizes, labels, palette, titles[1], aspect)
+        for ax in axes:
+            ax.set_ylim(middle_lat - half, middle_lat + half)
+            ax.set_xlim(middle_lon - half * aspect, middle_lon + half * aspect)
+        if suptitle:
+            figure.suptitle(suptitle, fontsize=12)
+        out = Path(path)
+        figure.savefig(out, format="png")
     return out
