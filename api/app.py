@@ -18,6 +18,7 @@ from api.graphql.context import Context
 from api.graphql.schema import schema
 from api.rest import capture, discovery, events, queries
 from api.rest import export as export_rest
+from api.rest import report as report_rest
 from api.rest.problems import EXCEPTION_HANDLERS
 from api.security.graphql_access import ScanLimits
 from api.security.middleware import AccessMiddleware
@@ -97,6 +98,7 @@ def create_app(
             "/queries/{name}/subscriptions/{id}", queries.delete_subscription, methods=["DELETE"]
         ),
         Route("/export/provenance", export_rest.provenance_export, methods=["GET"]),
+        Route("/export/report", report_rest.provenance_report, methods=["GET"]),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
     ]
     return Starlette(

@@ -52,13 +52,26 @@ class ProvenanceExporter:
 
     def export(self, *, code: str | None = None, lot: str | None = None) -> ProvenanceExport:
         """The export of exactly one of ``code`` (any form of a unit's code) or ``lot``."""
+        return self.export_with_traces(code=code, lot=lot)[0]
+
+    def export_with_traces(
+        self, *, code: str | None = None, lot: str | None = None
+    ) -> tuple[ProvenanceExport, list[Provenance]]:
+        """The export and the provenance of every unit it covers (one for a code), read once
+        for both (the regulator report draws custody from the traces)."""
         if (code is None) == (lot is None):
             argument = "code" if code is None else "lot"
             raise InvalidField(argument, "give either a code or a lot, not both or none")
-        return self.for_code(code) if code is not None else self.for_lot(lot or "")
+        subject, traces = (
+            self._code_traces(code) if code is not None else self._lot_traces(lot or "")
+        )
+        return self._assemble(subject, traces), traces
 
     def for_code(self, text: str) -> ProvenanceExport:
         """Every event of one unit, including its containers' while it was inside them."""
+        return self._assemble(*self._code_traces(text))
+
+    def _code_traces(self, text: str) -> tuple[ExportSubject, list[Provenance]]:
         _check_length("code", text)
         try:
             unit = parse_unit_identifier(text)
@@ -69,11 +82,14 @@ class ProvenanceExporter:
             raise ExportSubjectNotFound(
                 "code", unit.epc, f"unknown code: {unit.epc} was never commissioned"
             )
-        return self._assemble(ExportSubject.code(unit.epc), [found[unit.epc]])
+        return ExportSubject.code(unit.epc), [found[unit.epc]]
 
     def for_lot(self, text: str) -> ProvenanceExport:
         """Every event of every unit of one lot (``GTIN|LOT``, an LGTIN, a Digital Link, or a
         lot number only one product uses)."""
+        return self._assemble(*self._lot_traces(text))
+
+    def _lot_traces(self, text: str) -> tuple[ExportSubject, list[Provenance]]:
         _check_length("lot", text)
         try:
             ref = parse_lot_reference(text)
@@ -99,7 +115,7 @@ class ProvenanceExporter:
         traces: list[Provenance] = []
         for start in range(0, len(codes), _TRACE_CHUNK):
             traces.extend(self._provenance.trace(codes[start : start + _TRACE_CHUNK]).values())
-        return self._assemble(ExportSubject.lot(ref.gtin, ref.lot), traces)
+        return ExportSubject.lot(ref.gtin, ref.lot), traces
 
     def _lot_codes(self, ref: LotRef) -> list[str]:
         codes: list[str] = []

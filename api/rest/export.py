@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -17,9 +18,21 @@ from graph_model.export import ExportSubjectNotFound
 from loaders.export_files import ExportFormat, render
 from services.export import ProvenanceExporter
 
-__all__ = ["provenance_export"]
+__all__ = ["provenance_export", "refuse_parameters"]
 
 _ALLOWED = frozenset({"code", "lot", "format"})
+
+
+def refuse_parameters(params: QueryParams, allowed: frozenset[str]) -> Response | None:
+    """The problem with the query's parameters: one not among ``allowed``, or one given twice;
+    ``None`` when there is none."""
+    for name in params:
+        if name not in allowed:
+            return problem(400, f"{name}: unknown parameter", parameter=name)
+    for name in allowed:
+        if len(params.getlist(name)) > 1:
+            return problem(400, f"{name}: given more than once", parameter=name)
+    return None
 
 
 def provenance_export(request: Request) -> Response:
@@ -29,12 +42,9 @@ def provenance_export(request: Request) -> Response:
     block the event loop.
     """
     params = request.query_params
-    for name in params:
-        if name not in _ALLOWED:
-            return problem(400, f"{name}: unknown parameter", parameter=name)
-    for name in _ALLOWED:
-        if len(params.getlist(name)) > 1:
-            return problem(400, f"{name}: given more than once", parameter=name)
+    refused = refuse_parameters(params, _ALLOWED)
+    if refused is not None:
+        return refused
     requested = params.get("format", ExportFormat.JSONLD.value)
     try:
         file_format = ExportFormat(requested)

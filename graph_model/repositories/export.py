@@ -17,7 +17,7 @@ import neo4j
 
 from graph_model.database import Database
 
-__all__ = ["ExportRepository", "StoredEvent"]
+__all__ = ["ExportRepository", "PartyPlace", "StoredEvent"]
 
 STORED_EVENTS: LiteralString = """
 UNWIND $ids AS id
@@ -30,6 +30,45 @@ UNWIND $ids AS id
 MATCH (p:Party {id: id})
 RETURN p.id AS id, p.name AS name
 """
+
+# Where a party is: its own coordinates, else the seat of a region it is in.
+PARTY_PLACES: LiteralString = """
+UNWIND $ids AS id
+MATCH (p:Party {id: id})
+OPTIONAL MATCH (p)-[:IN]->(r:Region)
+WITH p, r ORDER BY r.level DESC
+WITH p, head(collect(r)) AS r
+RETURN p.id AS id, p.name AS name, coalesce(p.lat, r.lat) AS lat, coalesce(p.lon, r.lon) AS lon,
+       r.name AS region
+"""
+
+REGION_PLACES: LiteralString = """
+UNWIND $codes AS code
+MATCH (r:Region {code: code})
+RETURN r.code AS id, r.name AS name, r.lat AS lat, r.lon AS lon, r.name AS region
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PartyPlace:
+    """A party's name and where it is (``None`` when neither it nor its region has a place)."""
+
+    id: str
+    name: str | None
+    lat: float | None
+    lon: float | None
+    region: str | None
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> PartyPlace:
+        lat, lon = record.get("lat"), record.get("lon")
+        return cls(
+            id=str(record["id"]),
+            name=record.get("name"),
+            lat=None if lat is None else float(lat),
+            lon=None if lon is None else float(lon),
+            region=record.get("region"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +109,13 @@ class ExportRepository:
         """The name of every party among ``ids`` that yima knows (``None`` when unnamed)."""
         records = self._read(PARTY_NAMES, ids=list(dict.fromkeys(ids)))
         return {r["id"]: r["name"] for r in records}
+
+    def party_places(self, ids: Sequence[str]) -> dict[str, PartyPlace]:
+        """Name and place of every party among ``ids`` that yima knows."""
+        records = self._read(PARTY_PLACES, ids=list(dict.fromkeys(ids)))
+        return {r["id"]: PartyPlace.from_record(r) for r in records}
+
+    def region_places(self, codes: Sequence[str]) -> dict[str, PartyPlace]:
+        """Name and seat of every region among ``codes`` that yima knows."""
+        records = self._read(REGION_PLACES, codes=list(dict.fromkeys(codes)))
+        return {r["id"]: PartyPlace.from_record(r) for r in records}
