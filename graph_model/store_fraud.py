@@ -73,6 +73,8 @@ class StoreRecord:
     staff_scans: int
     staff_unreceived: int
     unreceived_scan_ids: tuple[str, ...]
+    #: Campaign credits (BC联动) the store and its staff earned from consumers' winning scans.
+    credits: int = 0
 
 
 @dataclass(frozen=True, slots=True)

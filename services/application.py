@@ -20,6 +20,7 @@ from graph_model.repositories.layout import LayoutRepository
 from graph_model.repositories.referral_rings import ALL_CAMPAIGNS
 from graph_model.schema import apply_schema
 from graph_model.settings import DatabaseSettings
+from services.campaigns import CampaignService
 from services.capture import CaptureBehaviour, CaptureService
 from services.diversion import DiversionService
 from services.jobs import JobOutcome, JobRunner, Progress
@@ -27,7 +28,6 @@ from services.keys import KeyService
 from services.layout import LayoutService, PreparedLayout
 from services.referral_rings import detect_referral_rings
 from services.store_fraud import StoreFraudService
-from services.subscriptions import SubscriptionService
 
 __all__ = ["Application"]
 
@@ -41,7 +41,7 @@ class Application:
     events: EventQueryRepository
     layouts: LayoutRepository
     diversion: DiversionService
-    subscriptions: SubscriptionService
+    campaigns: CampaignService
     keys: KeyService
 
     @classmethod
@@ -49,21 +49,19 @@ class Application:
         """The application on ``db``; with ``start_runner``, jobs left behind by processes
         that stopped are marked failed and the heartbeat starts."""
         jobs = JobRepository(db)
-        events = EventQueryRepository(db)
         app = cls(
             db=db,
             capture=CaptureService(db),
             jobs=jobs,
             runner=JobRunner(jobs),
-            events=events,
+            events=EventQueryRepository(db),
             layouts=LayoutRepository(db),
             diversion=DiversionService(db),
-            subscriptions=SubscriptionService(db, events),
+            campaigns=CampaignService(db),
             keys=KeyService(db),
         )
         if start_runner:
             app.runner.start()
-            app.subscriptions.start(app.runner)
         return app
 
     @classmethod
@@ -74,7 +72,6 @@ class Application:
         return cls.open(db)
 
     def close(self) -> None:
-        self.subscriptions.close()
         self.runner.close(wait=True)
         self.db.close()
 

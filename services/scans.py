@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from graph_model.campaigns import ScanOutcome
 from graph_model.errors import InvalidField
 from graph_model.identifiers.units import parse_code_argument
 from graph_model.provenance import VerifyFacts
@@ -21,6 +22,7 @@ from graph_model.repositories.provenance import ProvenanceRepository
 from graph_model.times import check_time
 from graph_model.vocabulary import SCAN_BIZ_STEP, YIMA_CONTEXT, ScanKind
 from loaders.regions import region_of_point
+from services.campaigns import CampaignService, ScanContext
 from services.capture import CaptureService
 from services.diversion import DiversionService, ScanCheck
 
@@ -63,6 +65,7 @@ class ScanRecorded:
     duplicate: bool
     verdict: VerifyFacts
     diversion: ScanCheck | None = None
+    campaigns: tuple[ScanOutcome, ...] = ()
 
 
 def scan_event_id(epc: str, client_scan_id: str) -> str:
@@ -135,10 +138,12 @@ def record_scan(
     capture: CaptureService,
     provenance: ProvenanceRepository,
     diversion: DiversionService | None = None,
+    campaigns: CampaignService | None = None,
 ) -> ScanRecorded:
     """Store ``scan`` (once per client scan ID) and return the verdict before it; with
     ``diversion``, also whether the unit surfaced outside its responsible distributor's
-    territory (one more indexed read).
+    territory (one more indexed read); with ``campaigns``, what every campaign covering a
+    consumer's scan decided and awarded (nothing read when none is running).
 
     Raises
     ------
@@ -158,4 +163,22 @@ def record_scan(
     check = None
     if diversion is not None:
         check = diversion.check_scan(unit.epc, scan_region(scan), at)
-    return ScanRecorded(event_id, unit.epc, event_id in result.duplicates, facts[unit.epc], check)
+    duplicate = event_id in result.duplicates
+    outcomes: list[ScanOutcome] = []
+    if campaigns is not None and scan.kind is ScanKind.CONSUMER and scan.actor is not None:
+        if duplicate:
+            outcomes = campaigns.outcomes(event_id, unit.epc)
+        else:
+            context = ScanContext(
+                scan_id=event_id,
+                code=unit.epc,
+                gtin=unit.gtin,
+                actor=scan.actor,
+                device=scan.device,
+                lat=scan.lat,
+                lon=scan.lon,
+                region=scan_region(scan),
+                at=at,
+            )
+            outcomes = campaigns.run_scan(context)
+    return ScanRecorded(event_id, unit.epc, duplicate, facts[unit.epc], check, tuple(outcomes))

@@ -113,7 +113,9 @@ RETURN s.id AS id, s.lat AS lat, s.lon AS lon, owner.id AS owner, seller.id AS s
             WHERE NOT d IN devices AND NOT d IN staffDevices] AS devices,
        addresses, orders, size(received) AS received, sales,
        [r IN byStore + byStaff | r.at.epochSeconds] AS redemptions,
-       size(byStaff) AS staffScans, staffForeign, foreign
+       size(byStaff) AS staffScans, staffForeign, foreign,
+       COUNT { MATCH (s)<-[:TO]-(:StoreCredit) }
+         + COUNT { MATCH (s)<-[:WORKS_AT]-(:Staff)<-[:TO]-(:StoreCredit) } AS credits
 ORDER BY id
 """
 
@@ -275,6 +277,7 @@ def store_record_from_record(record: Mapping[str, Any]) -> StoreRecord:
         staff_scans=int(record["staffScans"]),
         staff_unreceived=int(record["staffForeign"]),
         unreceived_scan_ids=tuple(record["foreign"]),
+        credits=int(record["credits"]),
     )
 
 

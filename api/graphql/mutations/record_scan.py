@@ -15,9 +15,11 @@ from api.graphql.dataloaders import provenance_loaders
 from api.graphql.types.diversion_case import DiversionParty, DiversionRegion
 from api.graphql.types.problem import Problem
 from api.graphql.types.scan import ScanKind
+from api.graphql.types.scan_prize import ScanCampaign, ScanPrize, ScanRisk, prize_of, risk_of
 from api.graphql.types.verification import Verification
 from graph_model import vocabulary
 from graph_model.errors import InvalidField
+from services.campaigns import strongest
 from services.diversion import ScanCheck
 from services.scans import ScanRequest
 from services.scans import record_scan as record
@@ -72,6 +74,17 @@ class RecordScanSuccess:
     diversion: ScanDiversion | None = strawberry.field(
         description="Whether the unit surfaced outside its dealer's territory; null for a "
         "unit the graph does not know."
+    )
+    prize: ScanPrize | None = strawberry.field(
+        description="The prize this scan won (the first, when several campaigns paid); null "
+        "when none."
+    )
+    risk: ScanRisk | None = strawberry.field(
+        description="Risk control's strictest decision over the campaigns covering the "
+        "scan; null when no campaign covers it."
+    )
+    campaigns: list[ScanCampaign] = strawberry.field(
+        description="Every campaign that covered the scan: its decision and prize."
     )
 
 
@@ -130,7 +143,7 @@ async def record_scan(info: Info[Context, Any], input: RecordScanInput) -> Recor
     try:
         services = info.context.services
         done = await asyncio.to_thread(
-            record, scan, services.capture, repository, services.diversion
+            record, scan, services.capture, repository, services.diversion, services.campaigns
         )
     except InvalidField as exc:
         return Problem.of(exc)
@@ -141,4 +154,7 @@ async def record_scan(info: Info[Context, Any], input: RecordScanInput) -> Recor
         duplicate=done.duplicate,
         verification=Verification.from_domain(done.verdict),
         diversion=None if done.diversion is None else ScanDiversion.from_domain(done.diversion),
+        prize=next((p for p in map(prize_of, done.campaigns) if p is not None), None),
+        risk=None if (worst := strongest(done.campaigns)) is None else risk_of(worst),
+        campaigns=[ScanCampaign.from_domain(o) for o in done.campaigns],
     )
