@@ -28,6 +28,7 @@ from services.keys import KeyService
 from services.layout import LayoutService, PreparedLayout
 from services.referral_rings import detect_referral_rings
 from services.store_fraud import StoreFraudService
+from services.subscriptions import SubscriptionService
 
 __all__ = ["Application"]
 
@@ -42,6 +43,7 @@ class Application:
     layouts: LayoutRepository
     diversion: DiversionService
     campaigns: CampaignService
+    subscriptions: SubscriptionService
     keys: KeyService
 
     @classmethod
@@ -49,19 +51,22 @@ class Application:
         """The application on ``db``; with ``start_runner``, jobs left behind by processes
         that stopped are marked failed and the heartbeat starts."""
         jobs = JobRepository(db)
+        events = EventQueryRepository(db)
         app = cls(
             db=db,
             capture=CaptureService(db),
             jobs=jobs,
             runner=JobRunner(jobs),
-            events=EventQueryRepository(db),
+            events=events,
             layouts=LayoutRepository(db),
             diversion=DiversionService(db),
             campaigns=CampaignService(db),
+            subscriptions=SubscriptionService(db, events),
             keys=KeyService(db),
         )
         if start_runner:
             app.runner.start()
+            app.subscriptions.start(app.runner)
         return app
 
     @classmethod
@@ -72,6 +77,7 @@ class Application:
         return cls.open(db)
 
     def close(self) -> None:
+        self.subscriptions.close()
         self.runner.close(wait=True)
         self.db.close()
 
