@@ -86,7 +86,7 @@ def test_planted_farms_are_found_by_the_job_and_stored_in_the_graph(
     for campaign in loaded.campaigns:
         job = run_job(client, campaign)
         assert job["status"] == "SUCCEEDED", job
-        assert job["resultId"] == campaign and job["detail"]["rings"] > 0
+        assert job["resultId"] == campaign and job["detail"]["rings"] > 0, job
         stored |= ring_members(driver, campaign)
     flagged = set().union(*stored.values())
     planted = {m for ring in loaded.world.truth["rings"] for m in ring["members"]}
