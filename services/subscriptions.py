@@ -216,6 +216,8 @@ class SubscriptionService:
             if not self._send(delivery):
                 break
             sent += 1
+        if sent:
+            self.repository.prune(sub_id, int(2 * self.lookback.total_seconds()))
         return sent
 
     def _prepare(

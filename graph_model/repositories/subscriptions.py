@@ -315,3 +315,20 @@ class SubscriptionRepository:
                 next=next_attempt_at.isoformat(),
             ).consume()
         )
+
+    def prune(self, sub_id: str, keep_seconds: int) -> None:
+        """Forget sent deliveries older than ``keep_seconds`` before the watermark: no event
+        they carry can be read as new again (the subscription keeps its counts)."""
+        self._db.write(
+            lambda tx: tx.run(
+                """
+                MATCH (s:Subscription {id: $id})
+                MATCH (d:Delivery {subscription: $id})
+                WHERE d.status = 'delivered'
+                  AND d.deliveredAt < s.watermark - duration({seconds: $keep})
+                DETACH DELETE d
+                """,
+                id=sub_id,
+                keep=keep_seconds,
+            ).consume()
+        )
