@@ -1,4 +1,4 @@
-"""The ASGI application: GraphQL at /graphql, EPCIS REST at /capture, /events, /epcs."""
+"""The ASGI application: GraphQL at /graphql, EPCIS REST, the web console at /."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from api import console
 from api.graphql.context import Context
 from api.graphql.schema import schema
 from api.rest import capture, discovery, events, queries
@@ -35,6 +36,10 @@ log = logging.getLogger("yima.api")
 class YimaGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request, response: Any = None) -> Context:  # type: ignore[override]
         return Context(request=request, services=request.app.state.services, response=response)
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return console.offline_graphiql_html()
 
 
 def health(request: Request) -> Response:
@@ -100,6 +105,7 @@ def create_app(
         Route("/export/provenance", export_rest.provenance_export, methods=["GET"]),
         Route("/export/report", report_rest.provenance_report, methods=["GET"]),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        *console.routes(),
     ]
     return Starlette(
         routes=routes,

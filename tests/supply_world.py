@@ -1,35 +1,29 @@
 """A small demo world of its own for the supply tests, and what its generated events say,
 counted here without the graph.
 
-The demo names its parties alike in every world (the same SGLNs under the demo prefix), so
-this world's parties get a company prefix of their own: the graph then holds them for this
-world alone, and the channel of its national distributor is this world. Lots get an ILMD
-expiry (as GS1 ``itemExpirationDate``) alternating between two shelf lives, so freshness
-reads expiry from the events.
+The demo names its parties alike in every world, so this world's parties get a company
+prefix of their own and its lots an ILMD expiry (:mod:`loaders.demo.supply`): the channel of
+its national distributor is this world alone, and freshness reads expiry from the events.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import random
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from graph_model.database import Database
 from graph_model.identifiers.gs1 import gtin_of_epc_parts
 from graph_model.repositories.master_data import MasterDataRepository
 from loaders.demo import World, build_world, simulate
+from loaders.demo.supply import own_parties, with_expiry
 from services.capture import CaptureService
 
 UNITS = 5_000
-SHELF_DAYS = (20, 40)
-_SGLN = re.compile(r"urn:epc:id:sgln:6917821\.(\d{5})\.(\d+)\b")
 
 
 @dataclass
@@ -61,17 +55,6 @@ class Truth:
         return {k[0] for k in self.moves}
 
 
-def _isolate(value: Any, tag: str) -> Any:
-    if isinstance(value, str):
-        return _SGLN.sub(rf"urn:epc:id:sgln:{tag}.\1.\2", value)
-    if isinstance(value, tuple):
-        return tuple(_isolate(v, tag) for v in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _isolate(getattr(value, f.name), tag) for f in dataclasses.fields(value)}
-        return dataclasses.replace(value, **changes)
-    return value
-
-
 def _gtin(urn: str) -> str:
     cp, ref, _ = urn.removeprefix("urn:epc:id:sgtin:").split(".", 2)
     return gtin_of_epc_parts(cp, ref)
@@ -85,7 +68,6 @@ class _Counter:
     def __init__(self, truth: Truth) -> None:
         self.truth = truth
         self.children: dict[str, list[str]] = {}
-        self.lots = 0
 
     def units(self, epc: str) -> list[str]:
         if epc.startswith("urn:epc:id:sgtin:"):
@@ -106,9 +88,6 @@ class _Counter:
         step = e.get("bizStep")
         if step == "commissioning":
             lot = e["ilmd"]["cbvmda:lotNumber"]
-            shelf = SHELF_DAYS[self.lots % 2]
-            self.lots += 1
-            e["ilmd"]["cbvmda:itemExpirationDate"] = (at + timedelta(days=shelf)).date().isoformat()
             for u in e["epcList"]:
                 t.unit_lot[u] = (_gtin(u), lot)
             key = (_gtin(e["epcList"][0]), lot)
@@ -153,14 +132,13 @@ def supply_world(db: Database) -> Truth:
     seed = rng.randrange(10**6, 10**7)
     tag = str(rng.randrange(9_000_000, 10_000_000))  # a company prefix of this world's own
     start = datetime(rng.randint(2001, 2020), rng.randint(1, 12), 1, tzinfo=UTC)
-    world: World = _isolate(build_world(UNITS, seed, start=start), tag)
+    world = own_parties(build_world(UNITS, seed, start=start), tag)
     MasterDataRepository(db).save(world.master, atomic=False)
     truth = Truth(world, world.national.id)
     counter = _Counter(truth)
 
     def documents() -> Iterator[dict[str, Any]]:
-        for doc in simulate(build_world(UNITS, seed, start=start), seed):
-            doc = json.loads(_isolate(json.dumps(doc), tag))
+        for doc in with_expiry(simulate(build_world(UNITS, seed, start=start), seed), tag):
             for e in doc["epcisBody"]["eventList"]:
                 counter.event(e)
             yield doc
