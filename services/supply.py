@@ -157,10 +157,12 @@ class SupplyService:
         }
         return ids, nodes
 
-    def movements(self, until: datetime, ids: Sequence[str] | None) -> list[Movement]:
+    def movements(
+        self, until: datetime, ids: Sequence[str] | None, *, sales: bool = True
+    ) -> list[Movement]:
         return [
             Movement(r.party, r.gtin, r.lot, Kind(r.kind), r.at, r.units)
-            for r in self.repository.movements(until, ids)
+            for r in self.repository.movements(until, ids, sales=sales)
         ]
 
     def scans(self, until: datetime, ids: Sequence[str] | None) -> list[ConsumerScan]:
@@ -233,7 +235,7 @@ class SupplyService:
         if end <= start:
             raise InvalidField("to", "must be after from")
         ids, nodes = self.scope(channel)
-        moves = self.movements(end, ids)
+        moves = self.movements(end, ids, sales=False)  # receipts and shipments say it all
         gtins = {m.gtin for m in moves}
         scanned: dict[tuple[str, str], int] = defaultdict(int)
         for s in self.scans(end, ids):

@@ -37,14 +37,15 @@ CALL (p) {
 RETURN collect(DISTINCT q.id) AS ids
 """
 
-PARTIES: LiteralString = """
-MATCH (p:Party) WHERE $ids IS NULL OR p.id IN $ids
+_PARTIES: LiteralString = """
 OPTIONAL MATCH (p)-[:IN]->(r:Region)
 WITH p, head(collect(r)) AS r
 OPTIONAL MATCH (r)-[:WITHIN*0..3]->(g:Region {level: 'province'})
 WITH p, r, head(collect(g)) AS g
 RETURN collect([p.id, coalesce(p.name, p.id), labels(p), p.tier, r.code, g.code]) AS rows
 """
+PARTIES: LiteralString = "MATCH (p:Party)" + _PARTIES
+CHANNEL_PARTIES: LiteralString = "UNWIND $ids AS id MATCH (p:Party {id: id})" + _PARTIES
 
 # Per shipment: what it carried, by lot, counted through the containers it carried as they
 # were packed at ship time (a receipt without a shipping event: at its receipt).
@@ -201,12 +202,17 @@ class SupplyRepository:
     def parties(self, ids: Sequence[str] | None) -> list[PartyRow]:
         return [
             PartyRow(i, n, tuple(labels), t, r, g)
-            for i, n, labels, t, r, g in self._read(PARTIES, ids=ids)
+            for i, n, labels, t, r, g in self._read(
+                PARTIES if ids is None else CHANNEL_PARTIES, ids=ids
+            )
         ]
 
-    def movements(self, until: datetime, ids: Sequence[str] | None) -> list[MovementRow]:
-        """Every unit made, received, shipped or sold up to ``until`` at the parties ``ids``
-        (a shipment between a party of ``ids`` and one outside counts at the one inside)."""
+    def movements(
+        self, until: datetime, ids: Sequence[str] | None, *, sales: bool = True
+    ) -> list[MovementRow]:
+        """Every unit made, received, shipped or (with ``sales``) sold up to ``until`` at the
+        parties ``ids`` (a shipment between a party of ``ids`` and one outside counts at the
+        one inside)."""
         wanted = None if ids is None else set(ids)
         out: list[MovementRow] = []
         channel = ids is not None
@@ -224,13 +230,17 @@ class SupplyRepository:
                 CHANNEL_PRODUCTION if channel else PRODUCTION, until=until, ids=ids
             )
         )
-        out.extend(
-            MovementRow(p, g, lot, "sold", _time(t) or until, n)
-            for p, g, lot, t, n in self._read(
-                CHANNEL_SALES if channel else SALES, until=until, ids=ids, steps=list(SALE_STEPS)
+        if sales:
+            out.extend(
+                MovementRow(p, g, lot, "sold", _time(t) or until, n)
+                for p, g, lot, t, n in self._read(
+                    CHANNEL_SALES if channel else SALES,
+                    until=until,
+                    ids=ids,
+                    steps=list(SALE_STEPS),
+                )
+                if p is not None
             )
-            if p is not None
-        )
         return out
 
     def consumer_scans(self, until: datetime, ids: Sequence[str] | None) -> list[ConsumerScanRow]:
