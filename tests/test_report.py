@@ -161,3 +161,22 @@ def test_the_cli_writes_the_report_and_prints_the_digest(
     assert "测试工厂" in page.read_text("utf-8")
     refused = CliRunner().invoke(yima_app, ["export", "report", "not a code!"])
     assert refused.exit_code == 2
+
+
+def test_a_regulator_key_may_fetch_the_report(
+    db: Database, client: TestClient, off_contract: str
+) -> None:
+    from graph_model.keys import Role
+    from services.keys import KeyService
+
+    keys = KeyService(db)
+    issued = keys.create("test-regulator-" + off_contract[-10:], Role.REGULATOR)
+    try:
+        response = client.get(
+            "/export/report",
+            params={"code": off_contract},
+            headers={"Authorization": "Bearer " + issued.secret},
+        )
+        assert response.status_code == 200, response.text
+    finally:
+        keys.revoke(issued.key.name)

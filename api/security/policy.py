@@ -31,8 +31,8 @@ DETECTION_PREFIX = "detect"
 
 GRAPHQL_PATH = "/graphql"
 PUBLIC_PATHS = frozenset({"/health", "/healthz", "/readyz", "/metrics", "/openapi.json"})
-#: REST reads a regulator may make: the provenance export and the EPCIS query interface.
-REGULATOR_PATHS = ("/export/provenance", "/events", "/epcs/")
+#: REST reads a regulator may make: the provenance export and report, the EPCIS query interface.
+REGULATOR_PATHS = ("/export/provenance", "/export/report", "/events", "/epcs/")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
