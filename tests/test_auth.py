@@ -118,6 +118,9 @@ def test_graphql_policy_decides_by_operation(operation: str, field: str, role: R
     [
         ("GET", "/healthz", None),
         ("GET", "/graphql", None),
+        ("GET", "/", None),
+        ("GET", "/console/app.js", None),
+        ("POST", "/console/app.js", Role.OPERATOR),
         ("GET", "/export/provenance", Role.REGULATOR),
         ("GET", "/events", Role.REGULATOR),
         ("GET", "/epcs/urn:epc:id:sgtin:1.2.3/events", Role.REGULATOR),

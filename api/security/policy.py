@@ -31,6 +31,8 @@ DETECTION_PREFIX = "detect"
 
 GRAPHQL_PATH = "/graphql"
 PUBLIC_PATHS = frozenset({"/health", "/healthz", "/readyz", "/metrics", "/openapi.json"})
+#: Static pages and assets of the console; what they show comes through GraphQL with a key.
+PUBLIC_PREFIXES = ("/console/", "/vendor/")
 #: REST reads a regulator may make: the provenance export and report, the EPCIS query interface.
 REGULATOR_PATHS = ("/export/provenance", "/export/report", "/events", "/epcs/")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -52,6 +54,8 @@ def rest_role(method: str, path: str) -> Role | None:
     """The least role that may call ``method path``; ``None`` when anyone may. GraphQL
     decides for itself, per operation (:mod:`api.security.graphql`)."""
     if path in PUBLIC_PATHS or path == GRAPHQL_PATH:
+        return None
+    if (path == "/" or path.startswith(PUBLIC_PREFIXES)) and method.upper() in READ_METHODS:
         return None
     if path.startswith("/keys"):
         return Role.ADMIN
