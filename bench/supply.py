@@ -151,7 +151,9 @@ def main(argv: list[str]) -> int:
 
     start = first
     for _ in range(2):
-        spread, t_service = _timed(lambda: service.distribution(start, at, national))
+        spread, t_service = _timed(
+            lambda: service.distribution(start, at, national, with_arrival=False)
+        )
         raw, t_raw = _timed(
             lambda: db.read(RAW_DISTRIBUTION, ids=ids, **{"from": start, "to": at})[0]["rows"]
         )

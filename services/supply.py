@@ -227,25 +227,39 @@ class SupplyService:
         return FreshnessReport(at, horizon_days, nodes, lots, fefo_violations(moves, dates))
 
     def distribution(
-        self, start: datetime, end: datetime, channel: str | None = None
+        self,
+        start: datetime,
+        end: datetime,
+        channel: str | None = None,
+        *,
+        with_arrival: bool = True,
     ) -> DistributionReport:
-        """Distribution rate per SKU × province, SKU breadth per province and arrival per SKU
-        over ``[start, end)``."""
+        """Distribution rate per SKU × province and SKU breadth per province over
+        ``[start, end)`` from the stores' receipts in the window; with ``with_arrival``, also
+        arrival per SKU (which follows the window's lots through every tier)."""
         start, end = _utc("from", start), _utc("to", end)
         if end <= start:
             raise InvalidField("to", "must be after from")
         ids, nodes = self.scope(channel)
-        moves = self.movements(end, ids, sales=False)  # receipts and shipments say it all
-        gtins = {m.gtin for m in moves}
-        scanned: dict[tuple[str, str], int] = defaultdict(int)
-        for s in self.scans(end, ids):
-            scanned[(s.gtin, s.lot)] += 1
+        stores = [n.id for n in nodes.values() if n.tier is Tier.STORE]
+        received = [
+            Movement(r.party, r.gtin, r.lot, Kind.RECEIVED, r.at, r.units)
+            for r in self.repository.receipts(start, end, stores if ids is not None else None)
+        ]
+        gtins = self.repository.gtins(ids) | {m.gtin for m in received}
+        arrived: list[Arrival] = []
+        if with_arrival:
+            moves = self.movements(end, ids, sales=False)
+            scanned: dict[tuple[str, str], int] = defaultdict(int)
+            for s in self.scans(end, ids):
+                scanned[(s.gtin, s.lot)] += 1
+            arrived = _measured(lambda: arrival(moves, nodes, scanned, start, end))
         return DistributionReport(
             start,
             end,
-            _measured(lambda: distribution_rates(moves, nodes, gtins, start, end)),
-            _measured(lambda: breadth(moves, nodes, start, end)),
-            _measured(lambda: arrival(moves, nodes, scanned, start, end)),
+            _measured(lambda: distribution_rates(received, nodes, gtins, start, end)),
+            _measured(lambda: breadth(received, nodes, start, end)),
+            arrived,
         )
 
     def sell_through(

@@ -78,6 +78,22 @@ RETURN collect([f.id, d.id, s.shippedAt.epochSeconds, s.receivedAt.epochSeconds,
 """
 SHIPMENT_LINES: LiteralString = _ALL_SHIPMENTS + _SHIPMENT_LINES
 CHANNEL_SHIPMENT_LINES: LiteralString = _CHANNEL_SHIPMENTS + _SHIPMENT_LINES
+# Shipments received in [$from, $to): by the parties ``$ids``, or by any store.
+RECEIPTS: LiteralString = (
+    """
+MATCH (s:Shipment)-[:TO]->(:Store) WHERE $from <= s.receivedAt < $to
+WITH DISTINCT s
+"""
+    + _SHIPMENT_LINES
+)
+CHANNEL_RECEIPTS: LiteralString = (
+    """
+UNWIND $ids AS id
+MATCH (:Party {id: id})<-[:TO]-(s:Shipment) WHERE $from <= s.receivedAt < $to
+WITH DISTINCT s
+"""
+    + _SHIPMENT_LINES
+)
 
 _PRODUCTION: LiteralString = """
 WHERE b.firstCommissionedAt <= $until
@@ -242,6 +258,30 @@ class SupplyRepository:
                 if p is not None
             )
         return out
+
+    def gtins(self, ids: Sequence[str] | None) -> set[str]:
+        """The SKUs the plants of ``ids`` made (``None``: every product)."""
+        if ids is None:
+            return {r["gtin"] for r in self.db.read("MATCH (p:Product) RETURN p.gtin AS gtin")}
+        records = self.db.read(
+            "UNWIND $ids AS id MATCH (:Party {id: id})<-[:MADE_AT]-(b:Batch) "
+            "RETURN DISTINCT b.gtin AS gtin",
+            ids=ids,
+        )
+        return {r["gtin"] for r in records}
+
+    def receipts(
+        self, start: datetime, end: datetime, ids: Sequence[str] | None
+    ) -> list[MovementRow]:
+        """What the parties ``ids`` (``None``: every store) received in ``[start, end)``."""
+        query = RECEIPTS if ids is None else CHANNEL_RECEIPTS
+        return [
+            MovementRow(dst, gtin, lot, "received", received, units)
+            for _, dst, _, t, gtin, lot, units in self._read(
+                query, ids=ids, **{"from": start, "to": end}
+            )
+            if dst is not None and (received := _time(t)) is not None
+        ]
 
     def consumer_scans(self, until: datetime, ids: Sequence[str] | None) -> list[ConsumerScanRow]:
         """Each unit's first consumer scan up to ``until`` and the sale before it; within a

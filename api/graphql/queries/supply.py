@@ -10,6 +10,7 @@ from typing import Annotated, Any, Final, TypeVar
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from api.graphql.context import Context
 from api.graphql.queries.arguments import MAX_ID, aware
@@ -70,6 +71,17 @@ async def _answer(info: Info[Context, Any], ask: Callable[[SupplyService], T]) -
         return await asyncio.to_thread(ask, service)
     except InvalidField as exc:
         return Problem.of(exc)
+
+
+def _fields(selections: list[Selection]) -> list[SelectedField]:
+    # The fields selected directly and through fragments.
+    out: list[SelectedField] = []
+    for s in selections:
+        if isinstance(s, SelectedField):
+            out.append(s)
+        elif isinstance(s, (FragmentSpread, InlineFragment)):
+            out.extend(_fields(s.selections))
+    return out
 
 
 def _channel(channel: strawberry.ID | None) -> str | None:
@@ -135,8 +147,16 @@ async def distribution(
         _check(channel, 1, **{"from": period_from, "to": period_to})
     except InvalidField as exc:
         return Problem.of(exc)
+    # Arrival follows the window's lots through every tier: read for it only when asked.
+    asked = {f.name for field in info.selected_fields for f in _fields(field.selections)}
     found = await _answer(
-        info, lambda s: s.distribution(aware(period_from), aware(period_to), _channel(channel))
+        info,
+        lambda s: s.distribution(
+            aware(period_from),
+            aware(period_to),
+            _channel(channel),
+            with_arrival="arrival" in asked,
+        ),
     )
     return found if isinstance(found, Problem) else SupplyDistribution.of(found, gtin)
 
