@@ -1,4 +1,4 @@
-"""The ASGI application: GraphQL at /graphql, EPCIS REST, the web console at /."""
+"""The ASGI application: GraphQL at /graphql, EPCIS REST at /capture, /events, /epcs."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from api import console
+from api import ops
 from api.graphql.context import Context
 from api.graphql.schema import schema
 from api.rest import capture, discovery, events, queries
@@ -37,10 +37,6 @@ class YimaGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request, response: Any = None) -> Context:  # type: ignore[override]
         return Context(request=request, services=request.app.state.services, response=response)
 
-    @property
-    def graphql_ide_html(self) -> str:
-        return console.offline_graphiql_html()
-
 
 def health(request: Request) -> Response:
     services: Application = request.app.state.services
@@ -60,7 +56,6 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.services = Application.from_settings(settings)
-        app.state.security = security
         app.state.scan_limits = ScanLimits.of(security)
         if not security.auth:
             log.warning(
@@ -75,6 +70,9 @@ def create_app(
     graphql_app = YimaGraphQL(schema, graphql_ide="graphiql")
     routes = [
         Route("/health", health),
+        Route("/healthz", ops.healthz),
+        Route("/readyz", ops.readyz),
+        Route("/metrics", ops.metrics),
         Route("/capture", capture.capture_document, methods=["POST"]),
         Route("/capture/{capture_id}", capture.capture_job, methods=["GET"]),
         Route("/jobs/{job_id}", capture.job_view, methods=["GET"]),
@@ -105,11 +103,13 @@ def create_app(
         Route("/export/provenance", export_rest.provenance_export, methods=["GET"]),
         Route("/export/report", report_rest.provenance_report, methods=["GET"]),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
-        *console.routes(),
     ]
-    return Starlette(
+    app = Starlette(
         routes=routes,
         lifespan=lifespan,
         exception_handlers=dict(EXCEPTION_HANDLERS),
-        middleware=[Middleware(AccessMiddleware, settings=security)],
+        middleware=[Middleware(ops.OpsMiddleware), Middleware(AccessMiddleware, settings=security)],
     )
+    app.state.security = security
+    app.state.metrics = ops.Metrics(app)
+    return app

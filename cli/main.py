@@ -166,7 +166,17 @@ def serve(
     """Serve GraphQL (/graphql) and EPCIS REST (/capture, /events) on a running database."""
     import uvicorn
 
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    from cli.logs import JSON_LOG_CONFIG
+
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=JSON_LOG_CONFIG,
+        timeout_graceful_shutdown=120,  # in-flight captures finish before the process ends
+    )
 
 
 @app.command("up")

@@ -7,7 +7,7 @@ context; nothing is held in a module global.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from graph_model.schema import apply_schema
 from graph_model.settings import DatabaseSettings
 from services.campaigns import CampaignService
 from services.capture import CaptureBehaviour, CaptureService
+from services.capture_jobs import CaptureJobs
 from services.diversion import DiversionService
 from services.jobs import JobOutcome, JobRunner, Progress
 from services.keys import KeyService
@@ -45,6 +46,7 @@ class Application:
     campaigns: CampaignService
     subscriptions: SubscriptionService
     keys: KeyService
+    captures: CaptureJobs = field(init=False)
 
     @classmethod
     def open(cls, db: Database, *, start_runner: bool = True) -> Application:
@@ -64,6 +66,8 @@ class Application:
             subscriptions=SubscriptionService(db, events),
             keys=KeyService(db),
         )
+        app.captures = CaptureJobs(db, app.capture, app.runner)
+        app.runner.recover = app.captures.recover
         if start_runner:
             app.runner.start()
             app.subscriptions.start(app.runner)
@@ -87,17 +91,9 @@ class Application:
     def submit_capture(
         self, document: Mapping[str, Any], behaviour: CaptureBehaviour, limit: int | None
     ) -> Job:
-        """Queue ``document`` for capture; its job reports what was captured."""
-
-        def work(progress: Progress) -> JobOutcome:
-            result = self.capture.capture_document(document, behaviour, limit)
-            report = result.as_dict()
-            return JobOutcome(
-                succeeded=not result.problems,
-                detail={"behaviour": behaviour.value, **report},
-            )
-
-        return self.runner.submit(JobKind.CAPTURE, work, detail={"behaviour": behaviour.value})
+        """Store ``document`` and queue its capture; its job reports what was captured, and
+        survives this process (:mod:`services.capture_jobs`)."""
+        return self.captures.submit(document, behaviour, limit)
 
     def submit_layout(self, prepared: PreparedLayout) -> Job:
         """Queue a prepared layout plan; its job names the stored plan."""

@@ -35,6 +35,13 @@ Progress = Callable[[float], None]
 DEFAULT_LANES: Mapping[str, int] = {"capture": 2, "analysis": 1, "delivery": 1}
 
 
+def _stale_seconds() -> float:
+    """How long a job's heartbeat may be silent before its process counts as stopped
+    (``YIMA_JOB_STALE_SECONDS``, default 60); heartbeats come six times and sweeps twice as
+    often."""
+    return float(os.environ.get("YIMA_JOB_STALE_SECONDS") or 60)
+
+
 @dataclass(frozen=True, slots=True)
 class JobOutcome:
     """What a job's work returns: whether it succeeded, what it made, its report."""
@@ -51,12 +58,15 @@ class JobRunner:
 
     jobs: JobRepository
     lanes: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_LANES))
-    heartbeat_every: float = 10.0
-    stale_after: float = 60.0
-    sweep_every: float = 30.0
+    heartbeat_every: float = field(default_factory=lambda: _stale_seconds() / 6)
+    stale_after: float = field(default_factory=lambda: _stale_seconds())
+    sweep_every: float = field(default_factory=lambda: _stale_seconds() / 2)
     name: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     )
+    #: Runs before each sweep for stale jobs (at start too): work that can be taken over
+    #: (kept capture documents) is requeued here instead of being marked failed.
+    recover: Callable[[], object] | None = None
     _pools: dict[str, ThreadPoolExecutor] = field(init=False, default_factory=dict)
     _stop: threading.Event = field(init=False, default_factory=threading.Event)
     _ticker: threading.Thread | None = field(init=False, default=None)
@@ -68,6 +78,8 @@ class JobRunner:
     def start(self) -> list[str]:
         """Fail the jobs left behind by processes that stopped; start the heartbeat. Returns
         the ids of the jobs marked failed."""
+        if self.recover is not None:
+            self.recover()
         failed = self.jobs.fail_stale(self.stale_after)
         self._ticker = threading.Thread(target=self._tick, name="yima-jobs", daemon=True)
         self._ticker.start()
@@ -90,11 +102,17 @@ class JobRunner:
         work: Callable[[Progress], JobOutcome],
         *,
         detail: Mapping[str, Any] | None = None,
+        job_id: str | None = None,
     ) -> Job:
-        """Record a pending job of ``kind`` and queue ``work`` in its lane."""
-        job = self.jobs.create(str(uuid.uuid4()), kind, self.name, detail)
+        """Record a pending job of ``kind`` (with ``job_id`` when given) and queue ``work``
+        in its lane."""
+        job = self.jobs.create(job_id or str(uuid.uuid4()), kind, self.name, detail)
         self._pools[kind.lane].submit(self._run, job.id, work)
         return job
+
+    def requeue(self, job_id: str, kind: JobKind, work: Callable[[Progress], JobOutcome]) -> None:
+        """Queue ``work`` for a recorded job this runner has taken over."""
+        self._pools[kind.lane].submit(self._run, job_id, work)
 
     def _run(self, job_id: str, work: Callable[[Progress], JobOutcome]) -> None:
         self.jobs.start(job_id)
@@ -135,6 +153,8 @@ class JobRunner:
                 self.jobs.heartbeat(self.name)
                 if time.monotonic() >= next_sweep:
                     next_sweep = time.monotonic() + self.sweep_every
+                    if self.recover is not None:
+                        self.recover()
                     self.jobs.fail_stale(self.stale_after)
             except Exception:  # the database may be away for a while; try again next tick
                 log.warning("job heartbeat failed", exc_info=True)

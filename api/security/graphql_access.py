@@ -36,6 +36,7 @@ from api.security.settings import SecuritySettings
 
 __all__ = ["AccessControl", "ScanLimits"]
 
+GRAPHQL_FIELDS = "graphql_fields"  # the request state key api.ops reads
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 PUBLIC_SCAN_KIND = "CONSUMER"
 
@@ -106,7 +107,10 @@ class AccessControl(SchemaExtension):
         principal: Principal = getattr(request.state, "principal", ANONYMOUS)
         kind = operation.operation.value
         scans: list[FieldNode] = []
-        for field in _root_fields(operation.selection_set, document):
+        fields = list(_root_fields(operation.selection_set, document))
+        if hasattr(request, "scope"):  # the operation names the request in metrics
+            request.scope.setdefault("state", {})[GRAPHQL_FIELDS] = [f.name.value for f in fields]
+        for field in fields:
             name = field.name.value
             if name in INTROSPECTION_FIELDS:
                 if not settings.introspection:

@@ -134,6 +134,8 @@ class JobRepository:
             "MATCH (j:Job) WHERE j.status IN ['pending', 'running'] "
             "AND (j.runner = $runner OR j.heartbeatAt IS NULL "
             "     OR j.heartbeatAt < datetime.realtime() - duration({seconds: $age})) "
+            # a capture whose document is kept is taken over by the next process instead
+            "AND NOT EXISTS { MATCH (:CaptureDocument {job: j.id}) } "
             "SET j.status = 'failed', j.finishedAt = datetime.realtime(), j.errorPath = '-', "
             "j.error = 'interrupted: the process running it stopped before it finished' "
             "RETURN j.id AS id",
