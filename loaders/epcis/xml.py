@@ -126,30 +126,37 @@ class _Reader:
     def __init__(self) -> None:
         self.problems: list[tuple[int | None, str, str]] = []
         self.namespaces: dict[str, str] = {}
+        self._keys: dict[str, str] = {}  # tag -> JSON key, decided once per document
 
     def problem(self, element: Any, path: str, reason: str) -> None:
         self.problems.append((element.sourceline, path, reason))
 
     # -- extensions ------------------------------------------------------------------------
     def key(self, element: Any) -> str:
+        known = self._keys.get(element.tag)
+        if known is not None:
+            return known
         ns = _namespace(element)
         local = _local(element)
         if ns is None:
-            return local
-        prefix = STANDARD_PREFIXES.get(ns)
-        if prefix is None:
-            prefix = element.prefix or f"ns{len(self.namespaces)}"
-            while self.namespaces.get(prefix, ns) != ns:
-                prefix += "_"
-            self.namespaces[prefix] = ns
-        return f"{prefix}:{local}"
+            key = local
+        else:
+            prefix = STANDARD_PREFIXES.get(ns)
+            if prefix is None:
+                prefix = element.prefix or f"ns{len(self.namespaces)}"
+                while self.namespaces.get(prefix, ns) != ns:
+                    prefix += "_"
+                self.namespaces[prefix] = ns
+            key = f"{prefix}:{local}"
+        if isinstance(element.tag, str):
+            self._keys[element.tag] = key
+        return key
 
     def extension_value(self, element: Any) -> Any:
-        children = list(element)
-        if not children:
-            return _text(element)
+        if not len(element):
+            return (element.text or "").strip()
         out: dict[str, Any] = {}
-        for child in children:
+        for child in element:
             key = self.key(child)
             value = self.extension_value(child)
             if key in out:
