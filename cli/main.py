@@ -130,6 +130,7 @@ def demo(
             console=console,
             truth_dir=PROJECT_ROOT / "var",
             diversions=True,
+            campaigns=True,
         )
     finally:
         db.close()

@@ -41,7 +41,7 @@ from graph_model.campaigns import (
     covers_region,
 )
 from graph_model.database import Database
-from graph_model.errors import WriteConflict
+from graph_model.errors import FieldProblem, InvalidField, WriteConflict
 from graph_model.repositories.campaigns import CampaignRepository, Settlement
 from loaders.campaigns import read_campaign_file
 
@@ -218,6 +218,26 @@ class CampaignService:
     def outcomes(self, scan_id: str, code: str) -> list[ScanOutcome]:
         """What the campaigns decided for an already settled scan."""
         return self.repository.outcomes(scan_id, code)
+
+    def spend_points(
+        self, consumer: str, order: str, item: str, points: int, at: datetime, prefix: str = ""
+    ) -> int:
+        """Spend membership points on a catalogue ``item``; the balance after. An order is
+        spent once (a retry answers the same balance); the ledger never goes negative."""
+        problems = []
+        for name, value in (("consumer", consumer), ("order", order), ("item", item)):
+            if not 0 < len(value) <= 128:
+                problems.append(FieldProblem(prefix + name, "must be 1 to 128 characters"))
+        if points <= 0:
+            problems.append(FieldProblem(prefix + "points", f"must be positive, got {points}"))
+        if problems:
+            raise InvalidField.of(problems)
+        try:
+            return self.repository.spend_points(consumer, order, item, points, at)
+        except InvalidField as exc:
+            raise InvalidField.of(
+                FieldProblem(prefix + p.path, p.reason) for p in exc.problems
+            ) from None
 
     def release(self, award_id: str, at: datetime) -> bool:
         """Pay a held award; ``False`` when it was not held."""

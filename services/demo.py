@@ -17,6 +17,7 @@ from graph_model.database import Database
 from graph_model.repositories.master_data import MasterDataRepository
 from loaders.demo import build_world, simulate, write_ground_truth
 from loaders.demo.diversion import DiversionPlanter
+from services.campaign_world import demo_campaigns
 from services.capture import CaptureResult, CaptureService, StreamTotals
 from services.diversion import DiversionService
 from services.referral_world import demo_referrals
@@ -52,6 +53,7 @@ def load_demo(
     diversions: bool = False,
     referrals: bool = True,
     store_fraud: bool = True,
+    campaigns: bool = False,
 ) -> DemoLoad:
     """Build the demo world for ``units`` and ``seed`` and capture it. Running it again with
     the same arguments leaves the graph as it is: every event is a duplicate.
@@ -67,7 +69,11 @@ def load_demo(
 
     With ``store_fraud`` the store-fraud world is loaded beside it (planted fake-store rings and
     fake orders, chains, malls, families, :func:`services.store_fraud_world.demo_store_fraud`)
-    and its clusters detected."""
+    and its clusters detected.
+
+    With ``campaigns`` the campaign world is loaded too (a scan-to-win campaign, organic scans
+    and planted scan fraud, :func:`services.campaign_world.demo_campaigns`), its truth written to
+    ``truth_dir/campaign-fraud-truth.json`` and its scans replayed through the scan path."""
     started = time.perf_counter()
     planters = [DiversionPlanter()] if diversions else []
     world = build_world(units, seed, planters=planters)
@@ -107,6 +113,9 @@ def load_demo(
     if referrals:
         rings = demo_referrals(db, units, seed, truth_dir).rings
     fraud = demo_store_fraud(db, units, seed, truth_dir) if store_fraud else 0
+    scan_risk = None
+    if campaigns:
+        scan_risk = demo_campaigns(db, min(1_000, max(100, units // 100)), seed, truth_dir)
     seconds = time.perf_counter() - started
     if console is not None:
         console.print(
@@ -116,4 +125,6 @@ def load_demo(
         )
         if truth is not None:
             console.print(f"planted diversions (ground truth): {truth}")
+        if scan_risk is not None:
+            console.print("campaign scans: " + "; ".join(scan_risk.lines()))
     return DemoLoad(units, seed, totals, seconds, truth, cases, rings, fraud)

@@ -3,6 +3,7 @@ drawing a prize, risk control grading scans, held prizes, store credits and poin
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from graph_model.database import Database
+from graph_model.errors import InvalidField
 from graph_model.repositories.store_fraud import _STORE_FACTS, store_record_from_record
+from services.campaigns import CampaignService
 from services.capture import CaptureService
 from tests.factories import DISTRIBUTOR, Chain, post
 
@@ -281,3 +284,46 @@ def test_resaving_keeps_what_was_awarded(client: TestClient, chain: Chain, ns: s
         ),
     )
     assert grown["levels"][0]["remaining"] == 3 and grown["spent"] == 10.0
+
+
+def test_points_are_earned_by_winning_and_never_overspent(
+    client: TestClient, db: Database, driver: neo4j.Driver, chain: Chain, ns: str
+) -> None:
+    levels = [{"level": "first", "quantity": 2, "amount": 1.0, "probability": 1.0, "points": 30}]
+    save(client, **campaign_input(ns, levels=levels))
+    actor = f"member-{ns}"
+    scan(client, ns, chain.units[2], 1, actor)
+    scan(client, ns, chain.units[3], 2, actor, at=datetime.now(UTC).isoformat())
+    service = CampaignService(db)
+    now = datetime.now(UTC)
+
+    def order(n: int) -> bool:
+        try:
+            service.spend_points(actor, f"{ns}-o{n}", "mug", 10, now)
+        except InvalidField:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        placed = list(pool.map(order, range(12)))
+    assert sum(placed) == 6
+    service.spend_points(actor, f"{ns}-o{placed.index(True)}", "mug", 10, now)  # a retry
+    assert service.repository.balance(actor) == 0
+
+    spend = """mutation ($input: SpendPointsInput!) { spendPoints(input: $input) {
+        __typename ... on PointsSpent { balance } ... on Problem { path reason } } }"""
+    refused = post(
+        client, spend, input={"consumer": actor, "order": f"{ns}-x", "item": "mug", "points": 1}
+    )["spendPoints"]
+    assert refused == {"__typename": "Problem", "path": "input.points",
+                       "reason": "1 asked, 0 in the account"}  # fmt: skip
+    records, _, _ = driver.execute_query(
+        "MATCH (c:Consumer {id: $c})<-[:OF]-(e:PointsEntry) "
+        "RETURN c.points AS points, sum(e.delta) AS total, "
+        "       count(CASE WHEN EXISTS { (e)-[:FOR]->(:Award) } OR e.order IS NOT NULL "
+        "             THEN 1 END) AS traced, count(e) AS entries, min(e.balance) AS lowest",
+        c=actor,
+    )
+    row = records[0]
+    assert (row["points"], row["total"], row["entries"]) == (0, 0, 8)
+    assert row["traced"] == 8 and row["lowest"] == 0

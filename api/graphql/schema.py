@@ -18,6 +18,7 @@ from api.graphql.mutations.record_scan import record_scan
 from api.graphql.mutations.release_award import release_award
 from api.graphql.mutations.save_campaign import save_campaign
 from api.graphql.mutations.save_master_data import save_master_data
+from api.graphql.mutations.spend_points import spend_points
 from api.graphql.queries.api_keys import api_keys
 from api.graphql.queries.campaigns import campaign, campaigns
 from api.graphql.queries.code import code
@@ -90,6 +91,7 @@ class Mutation:
     release_award = strawberry.mutation(resolver=release_award)
     save_campaign = strawberry.mutation(resolver=save_campaign)
     save_master_data = strawberry.mutation(resolver=save_master_data)
+    spend_points = strawberry.mutation(resolver=spend_points)
 
 
 def _unexpected(error: Exception) -> bool:

@@ -233,6 +233,22 @@ SET cr.status = 'paid'
 """
 
 
+_SPEND: Final[LiteralString] = """
+MATCH (co:Consumer {id: $actor})
+SET co.points = co.points - $points
+REMOVE co._lock
+CREATE (e:PointsEntry {id: 'order|' + $order, delta: -$points, balance: co.points,
+                       reason: 'order', item: $item, order: $order, at: datetime($at)})
+CREATE (e)-[:OF]->(co)
+RETURN co.points AS balance
+"""
+
+_SPENT: Final[LiteralString] = """
+MATCH (e:PointsEntry {id: 'order|' + $order})-[:OF]->(co:Consumer)
+RETURN co.id AS actor, -e.delta AS points, e.balance AS balance
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class ScanFacts:
     """What the graph holds about a scan's code, consumer, device and place."""
@@ -489,6 +505,18 @@ class CampaignRepository:
             )
         return out
 
+    def spend_points(self, actor: str, order: str, item: str, points: int, at: datetime) -> int:
+        """Take ``points`` from the consumer's account for ``order`` (once per order) and return
+        the balance; :class:`InvalidField` when the account holds fewer. The account's lock is
+        taken before its balance is read, so concurrent orders never take it below zero."""
+        return self._db.write(_spend, actor, order, item, points, at)
+
+    def balance(self, actor: str) -> int:
+        rows = self._db.read(
+            "MATCH (co:Consumer {id: $actor}) RETURN coalesce(co.points, 0) AS p", actor=actor
+        )
+        return int(rows[0]["p"]) if rows else 0
+
     def release(self, award: str, at: datetime) -> bool:
         """Pay a held award (and its store credits), crediting its points; ``False`` when it
         was paid already. :class:`NotFound` when there is no such award."""
@@ -507,6 +535,19 @@ class CampaignRepository:
             return True
 
         return self._db.write(work)
+
+
+def _spend(tx: Transaction, actor: str, order: str, item: str, points: int, at: datetime) -> int:
+    done = tx.run(_SPENT, order=order).single()
+    if done is not None:
+        if done["actor"] != actor or done["points"] != points:
+            raise InvalidField("order", f"order {order!r} was placed with other values")
+        return int(done["balance"])
+    row = tx.run(_LOCK_CONSUMER, actor=actor).single(strict=True)
+    if row["balance"] < points:
+        raise InvalidField("points", f"{points} asked, {row['balance']} in the account")
+    return int(tx.run(_SPEND, actor=actor, order=order, item=item, points=points,
+                      at=at.isoformat()).single(strict=True)["balance"])  # fmt: skip
 
 
 def _credit_points(tx: Transaction, actor: str, award: str, delta: int, at: datetime) -> None:

@@ -1,0 +1,23 @@
+"""Risk control measured on a planted world: device farms, copied codes scanned in bulk,
+recycled caps and impossible travel among organic scans (families sharing a tablet, a few
+bottles scanned in a row, trips, gifts), every scan replayed through the scan path."""
+
+from __future__ import annotations
+
+from graph_model.database import Database
+from loaders.demo.campaigns import FRAUD_KINDS, campaign_world
+from services.campaign_world import load_campaign_world, replay_scans
+from services.campaigns import CampaignService
+
+
+def test_planted_scan_fraud_is_flagged_and_organic_scans_pass(db: Database, ns: str) -> None:
+    world = campaign_world(11, ns, consumers=150)
+    assert {s.fraud for s in world.scans} == {None, *FRAUD_KINDS}
+    service = CampaignService(db)
+    load_campaign_world(db, world, service)
+    quality = replay_scans(db, world, service)
+    report = "\n".join(quality.lines())
+    assert quality.precision >= 0.9, report
+    assert quality.recall >= 0.9, report
+    assert quality.organic_denied_share <= 0.01, report
+    assert quality.prizes > 0
