@@ -20,6 +20,13 @@ By default the benchmark runs its own Neo4j under ``var/neo4j-bench`` (bolt 2768
 it deletes between the two runs::
 
     .venv/bin/python bench/ingest.py --units 100000
+
+With ``--peer`` it captures a standards-only demo world in documents of 200 events through
+``POST /capture`` (yima's API in its own process, on a fresh Neo4j) and, document by document
+in turn, through the relational peer's loader (``bench/relational_peer.py``), and prints both
+rates, their ratio (target >= 1) and the slowest documents::
+
+    .venv/bin/python bench/ingest.py --peer --units 100000
 """
 
 from __future__ import annotations
@@ -211,7 +218,21 @@ def prepared(documents: Iterator[dict[str, Any]]) -> Iterator[Projection]:
         yield project((e, raw_json(e, batch.context)) for e in batch.events)
 
 
+def peer_main(argv: list[str]) -> None:
+    """Capture through ``POST /capture`` beside the relational peer's loader, in turn."""
+    from bench.relational_peer import add_arguments, side_by_side
+
+    parser = argparse.ArgumentParser(description="capture beside the relational peer")
+    parser.add_argument("--peer", action="store_true")
+    add_arguments(parser)
+    with side_by_side(parser.parse_args(argv)):
+        pass
+
+
 def main() -> None:
+    if "--peer" in sys.argv[1:]:
+        peer_main(sys.argv[1:])
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--units", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)

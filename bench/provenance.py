@@ -7,16 +7,19 @@ printing p50 / p99 and the GraphQL / raw ratio. An empty database gets a small c
 captured first.
 
 Usage: ``.venv/bin/python bench/provenance.py [--n 300]``
+
+With ``--peer [--units 100000]`` it builds a standards-only demo world, captures it into a
+fresh Neo4j (``POST /capture``) and into the relational peer (``bench/relational_peer.py``)
+document by document, checks that both answer the same facts, and asks the peer's recursive
+CTE, yima's raw Cypher and ``code(id)`` over HTTP for each unit in turn.
+Targets there: raw / peer p50 <= 1.5 and p99 <= 1; GraphQL / raw <= 1.5 at p50 and p99.
 Targets: code p99 <= 20 ms, ratio <= 2.0, lot p99 <= 300 ms (10,000 units), verify p99 <= 10 ms.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -65,13 +68,6 @@ RECORD = """
 mutation ($input: RecordScanInput!) { recordScan(input: $input) { __typename
   ... on RecordScanSuccess { eventId duplicate verification { verdict { level summary } } } } }
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -239,7 +235,79 @@ def _report(name: str, samples: list[float], target: float | None = None) -> flo
     return p50
 
 
+def _same_facts(record: neo4j.Record, facts: Any) -> None:
+    """yima's answer and the peer's name the same containers, shipments and events."""
+    code = record["code"]
+    ours = {i for p in record["paths"] for i in p["ids"]}
+    theirs = {c["id"] for c in facts.containers}
+    if ours != theirs:
+        raise AssertionError(f"{code}: containers {sorted(ours)} != peer {sorted(theirs)}")
+    ours = {s["id"] for s in record["shipments"]}
+    theirs = {s["shipment"] for s in facts.custody}
+    if ours != theirs:
+        raise AssertionError(f"{code}: shipments {sorted(ours)} != peer {sorted(theirs)}")
+    ours = {e["id"] for e in record["events"]}
+    theirs = {e["id"] for e in facts.events}
+    if ours != theirs:
+        raise AssertionError(f"{code}: events {sorted(ours ^ theirs)} differ from the peer's")
+
+
+def _peer(argv: list[str]) -> int:
+    """Provenance beside the relational peer on a standards-only world of its own."""
+    from bench.relational_peer import (
+        add_arguments,
+        check_custody,
+        percentiles,
+        sample_units,
+        side_by_side,
+    )
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--peer", action="store_true")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    with side_by_side(args) as run, httpx.Client(base_url=run.api, timeout=30) as http:
+        units = sample_units(run.peer, args.n)
+        steps = check_custody(run.world, units, run.peer)
+        print(f"peer custody of {len(units)} units agrees with the world ({steps:,} steps)")
+        driver, database = run.db.driver, run.db.name
+
+        def raw(code: str) -> list[neo4j.Record]:
+            with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as s:
+                return list(s.run(TRACE, {"ids": [code], "raw": False}))
+
+        for unit in units:
+            _same_facts(raw(unit)[0], run.peer.provenance(unit))
+        print("yima answers the same containers, shipments and events as the peer")
+
+        def gql(code: str) -> None:
+            body = http.post("/graphql", json={"query": CODE, "variables": {"id": code}}).json()
+            if "errors" in body:
+                raise RuntimeError(body["errors"])
+
+        samples: dict[str, list[float]] = {"peer": [], "raw": [], "gql": []}
+        asks = (("peer", run.peer.provenance), ("raw", raw), ("gql", gql))
+        for round_, unit in enumerate(units[:10] + units):  # the first ten warm up
+            for name, fn in asks:
+                time.sleep(0.003)
+                start = time.perf_counter()
+                fn(unit)
+                if round_ >= 10:
+                    samples[name].append((time.perf_counter() - start) * 1000)
+        p = {name: percentiles(values) for name, values in samples.items()}
+        for name, label in (("peer", "PostgreSQL CTE"), ("raw", "yima Cypher, raw"),
+                            ("gql", "yima code(id), HTTP")):  # fmt: skip
+            print(f"{label:<22} p50 {p[name][0]:7.2f} ms   p99 {p[name][1]:7.2f} ms")
+        print(f"raw / peer   p50 {p['raw'][0] / p['peer'][0]:5.2f} (target <= 1.5)   "
+              f"p99 {p['raw'][1] / p['peer'][1]:5.2f} (target <= 1)")  # fmt: skip
+        print(f"GraphQL / raw p50 {p['gql'][0] / p['raw'][0]:5.2f} (target <= 1.5)   "
+              f"p99 {p['gql'][1] / p['raw'][1]:5.2f} (target <= 1.5)")  # fmt: skip
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if "--peer" in argv:
+        return _peer(argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300, help="requests per measurement")
     args = parser.parse_args(argv)
@@ -254,25 +322,9 @@ def main(argv: list[str]) -> int:
     lot = _big_lot(driver, settings.database)
     print(f"{settings.uri}: {len(codes)} sample units, lot {lot} ({BIG_LOT_UNITS:,} units)")
 
-    port = _free_port()
-    # The API runs in its own process, as in production: a server thread here would share the
-    # client's interpreter lock and charge the client's work to the server's latency.
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, "YIMA_NEO4J_URI": settings.uri},
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/health", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            raise SystemExit("the API did not start")
-        time.sleep(0.2)
+    from bench.relational_peer import start_api
+
+    server, base = start_api(settings.uri)
     url = base + "/graphql"
     i = 0
 
