@@ -21,6 +21,7 @@ from api.rest import capture, discovery, events, queries
 from api.rest import export as export_rest
 from api.rest import report as report_rest
 from api.rest.problems import EXCEPTION_HANDLERS
+from api.security.body_limit import BodyLimit
 from api.security.graphql_access import ScanLimits
 from api.security.middleware import AccessMiddleware
 from api.security.settings import SecuritySettings
@@ -108,7 +109,11 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         exception_handlers=dict(EXCEPTION_HANDLERS),
-        middleware=[Middleware(ops.OpsMiddleware), Middleware(AccessMiddleware, settings=security)],
+        middleware=[
+            Middleware(ops.OpsMiddleware),
+            Middleware(BodyLimit, max_bytes=security.max_body_bytes),
+            Middleware(AccessMiddleware, settings=security),
+        ],
     )
     app.state.security = security
     app.state.metrics = ops.Metrics(app)

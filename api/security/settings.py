@@ -3,7 +3,7 @@
 ``YIMA_AUTH`` (``on`` by default; ``off`` lets anyone do anything, for a local demo, and says
 so loudly), ``YIMA_GRAPHQL_INTROSPECTION`` (``on`` by default; ``off`` for production),
 ``YIMA_SCAN_RATE_DEVICE`` and ``YIMA_SCAN_RATE_ADDRESS`` (public scans a minute per device and
-per client address).
+per client address), ``YIMA_MAX_BODY_BYTES`` (the largest request body, default 32 MiB).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from graph_model.errors import InvalidField
 
 __all__ = ["SecuritySettings"]
 
+MAX_BODY_BYTES = 32 * 1024 * 1024  # a 10,000-event capture document fits
 SCANS_PER_DEVICE = 30  # a minute
 SCANS_PER_ADDRESS = 300  # a minute; a shop's Wi-Fi carries many consumers
 _SWITCH = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
@@ -45,6 +46,7 @@ class SecuritySettings:
     introspection: bool = True
     scans_per_device: int = SCANS_PER_DEVICE
     scans_per_address: int = SCANS_PER_ADDRESS
+    max_body_bytes: int = MAX_BODY_BYTES
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SecuritySettings:
@@ -54,4 +56,5 @@ class SecuritySettings:
             introspection=_switch(env, "YIMA_GRAPHQL_INTROSPECTION", True),
             scans_per_device=_rate(env, "YIMA_SCAN_RATE_DEVICE", SCANS_PER_DEVICE),
             scans_per_address=_rate(env, "YIMA_SCAN_RATE_ADDRESS", SCANS_PER_ADDRESS),
+            max_body_bytes=_rate(env, "YIMA_MAX_BODY_BYTES", MAX_BODY_BYTES),
         )
