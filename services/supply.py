@@ -141,33 +141,49 @@ class SupplyService:
 
     def __init__(self, db: Database) -> None:
         self.repository = SupplyRepository(db)
+        self._of: dict[str, str] = {}  # location -> organisation, set by scope()
 
     # -- reading -------------------------------------------------------------------------
 
     def scope(self, channel: str | None) -> tuple[list[str] | None, dict[str, Node]]:
-        """The party ids of ``channel`` (``None``: every party) and the nodes by id."""
+        """The party and location ids of ``channel`` (``None``: every party) and the nodes
+        by id: a location that belongs to an organisation counts as that organisation, so
+        goods an event names at a site and goods named at its owner add up at one node."""
         ids: list[str] | None = None
         if channel is not None:
             ids = self.repository.channel(channel)
             if not ids:
                 raise InvalidField("channel", f"no party {channel!r}")
+        self._of = self.repository.organisations(ids)
+        if ids is not None:
+            ids = sorted({*ids, *self._of, *self._of.values()})
         nodes = {
             p.id: Node(p.id, p.name, Tier.of(p.labels, p.tier), p.region, p.province)
             for p in self.repository.parties(ids)
+            if p.id not in self._of
         }
         return ids, nodes
+
+    def _org(self, party: str) -> str:
+        return self._of.get(party, party)
 
     def movements(
         self, until: datetime, ids: Sequence[str] | None, *, sales: bool = True
     ) -> list[Movement]:
         return [
-            Movement(r.party, r.gtin, r.lot, Kind(r.kind), r.at, r.units)
+            Movement(self._org(r.party), r.gtin, r.lot, Kind(r.kind), r.at, r.units)
             for r in self.repository.movements(until, ids, sales=sales)
         ]
 
     def scans(self, until: datetime, ids: Sequence[str] | None) -> list[ConsumerScan]:
         return [
-            ConsumerScan(r.store, r.gtin, r.lot, r.sold_at, r.scanned_at)
+            ConsumerScan(
+                None if r.store is None else self._org(r.store),
+                r.gtin,
+                r.lot,
+                r.sold_at,
+                r.scanned_at,
+            )
             for r in self.repository.consumer_scans(until, ids)
         ]
 
@@ -193,7 +209,8 @@ class SupplyService:
         ids, nodes = self.scope(channel)
         moves = self.movements(at, ids)
         reports = [
-            StockReport(r.party, r.gtin, r.quantity, r.at) for r in self.repository.reports(at, ids)
+            StockReport(self._org(r.party), r.gtin, r.quantity, r.at)
+            for r in self.repository.reports(at, ids)
         ]
         rows = _measured(lambda: balances(moves, at))
         return InventoryReport(
@@ -242,8 +259,9 @@ class SupplyService:
             raise InvalidField("to", "must be after from")
         ids, nodes = self.scope(channel)
         stores = [n.id for n in nodes.values() if n.tier is Tier.STORE]
+        stores += [site for site, org in self._of.items() if org in set(stores)]
         received = [
-            Movement(r.party, r.gtin, r.lot, Kind.RECEIVED, r.at, r.units)
+            Movement(self._org(r.party), r.gtin, r.lot, Kind.RECEIVED, r.at, r.units)
             for r in self.repository.receipts(start, end, stores if ids is not None else None)
         ]
         gtins = self.repository.gtins(ids) | {m.gtin for m in received}

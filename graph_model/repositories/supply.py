@@ -165,6 +165,26 @@ RETURN collect([b.gtin, b.lot, b.firstCommissionedAt.epochSeconds,
          AS rows
 """
 
+# Locations and the organisations they belong to (a declaration wins over what events
+# implied), for the ids given either way round, or for the whole graph.
+_ORGANISATIONS: LiteralString = """
+WITH l, o, of ORDER BY coalesce(of.declared, false) DESC, o.id
+WITH l, head(collect(o)) AS o
+RETURN collect([l.id, o.id]) AS rows
+"""
+ORGANISATIONS: LiteralString = "MATCH (l:Location)-[of:OF]->(o:Party)" + _ORGANISATIONS
+CHANNEL_ORGANISATIONS: LiteralString = (
+    """
+UNWIND $ids AS id
+CALL (id) {
+  MATCH (l:Location {id: id})-[of:OF]->(o:Party) RETURN l, o, of
+  UNION
+  MATCH (l:Location)-[of:OF]->(o:Party {id: id}) RETURN l, o, of
+}
+"""
+    + _ORGANISATIONS
+)
+
 NAMES: LiteralString = """
 CALL () {
   UNWIND $gtins AS g MATCH (p:Product {gtin: g}) RETURN p.gtin AS key, p.name AS name
@@ -214,6 +234,12 @@ class SupplyRepository:
         """``party`` and every party linked to it by supply contracts, up and down."""
         records = self.db.read(CHANNEL, id=party)
         return list(records[0]["ids"]) if records else []
+
+    def organisations(self, ids: Sequence[str] | None) -> dict[str, str]:
+        """The organisation each location belongs to: of the locations and organisations
+        ``ids`` names (``None``: every one stored)."""
+        query = ORGANISATIONS if ids is None else CHANNEL_ORGANISATIONS
+        return {location: org for location, org in self._read(query, ids=ids) if location != org}
 
     def parties(self, ids: Sequence[str] | None) -> list[PartyRow]:
         return [
