@@ -195,6 +195,11 @@ class SubscriptionRepository:
                            OR EXISTS { MATCH (d:Delivery {subscription: s.id})
                                        WHERE d.status = 'pending'
                                          AND d.nextAttemptAt <= datetime() })
+                    // Take the node's write lock, then read the lease again: another
+                    // process may have taken it while this one waited for the lock.
+                    SET s._lock = true
+                    REMOVE s._lock
+                    WITH s WHERE s.leaseUntil IS NULL OR s.leaseUntil < datetime()
                     SET s.leaseUntil = datetime() + duration({seconds: $lease}),
                         s.leaseHolder = $holder
                     RETURN s.id AS id
