@@ -79,6 +79,7 @@ class InventoryReport:
     nodes: dict[str, Node]
     balances: list[Balance]
     by_province: list[Rollup]
+    by_region: list[Rollup]
     by_tier: list[Rollup]
     differences: list[Difference]
 
@@ -218,6 +219,7 @@ class SupplyService:
             nodes,
             rows,
             rollup(rows, nodes, "province"),
+            rollup(rows, nodes, "region"),
             rollup(rows, nodes, "tier"),
             _measured(lambda: reconcile(reports, moves)),
         )

@@ -49,6 +49,14 @@ def test_inventory_of_every_node_and_sku_matches_the_events(
         assert tiers <= {"plant", "national", "provincial", "city", "store"}
         assert sum(r.on_hand for r in report.by_tier) == sum(expected.values())
         assert sum(r.on_hand for r in report.by_province) == sum(expected.values())
+        cities = {n.id: n.region_code for n in truth.world.master.stores}
+        cities |= {n.id: n.region_code for n in truth.world.master.distributors}
+        cities |= {n.id: n.region_code for n in truth.world.master.plants}
+        by_city: dict[tuple[str, str], int] = defaultdict(int)
+        for (p, g), v in expected.items():
+            by_city[(cities[p], g)] += v
+        got_city = {(r.key, r.gtin): r.on_hand for r in report.by_region}
+        assert {k: v for k, v in got_city.items() if v} == {k: v for k, v in by_city.items() if v}
     # Every unit made is somewhere or sold at the end.
     end = _moments(truth)[-1]
     report = service.inventory(end, truth.national)

@@ -96,16 +96,18 @@ def balances(movements: Iterable[Movement], at: datetime) -> list[Balance]:
 
 
 def rollup(rows: Iterable[Balance], nodes: Mapping[str, Node], by: str) -> list[Rollup]:
-    """Stock summed by ``by`` (``"province"`` or ``"tier"``) and SKU; nodes the channel does
-    not place fall under ``"unknown"``."""
-    if by not in ("province", "tier"):
-        raise ValueError(f"by must be 'province' or 'tier', got {by!r}")
+    """Stock summed by ``by`` (``"province"``, ``"region"``: the node's own region, or
+    ``"tier"``) and SKU; nodes the channel does not place fall under ``"unknown"``."""
+    if by not in ("province", "region", "tier"):
+        raise ValueError(f"by must be 'province', 'region' or 'tier', got {by!r}")
     stock: dict[tuple[str, str], int] = defaultdict(int)
     count: dict[tuple[str, str], int] = defaultdict(int)
     for b in rows:
         node = nodes.get(b.party)
         if by == "tier":
             key = str(node.tier if node else Tier.OTHER)
+        elif by == "region":
+            key = (node.region if node else None) or "unknown"
         else:
             key = (node.province if node else None) or "unknown"
         stock[(key, b.gtin)] += b.on_hand

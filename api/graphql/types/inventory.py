@@ -27,7 +27,7 @@ class NodeStock:
 
 @strawberry.type(description="Stock of one SKU summed over a province's or a tier's nodes.")
 class StockRollup:
-    key: str = strawberry.field(description="The province code, or the tier.")
+    key: str = strawberry.field(description="The province or region code, or the tier.")
     gtin: str
     nodes: int
     on_hand: int
@@ -50,6 +50,9 @@ class Inventory:
     node_count: int = strawberry.field(description="Node × SKU rows before `first`.")
     nodes: list[NodeStock]
     by_province: list[StockRollup]
+    by_region: list[StockRollup] = strawberry.field(
+        description="By the region each node is in (a prefecture-level city for the demo)."
+    )
     by_tier: list[StockRollup]
     differences: list[StockDifference] = strawberry.field(
         description="Every declared stock (stock_reports.csv) up to the date."
@@ -87,6 +90,11 @@ class Inventory:
             by_province=[
                 StockRollup(key=x.key, gtin=x.gtin, nodes=x.nodes, on_hand=x.on_hand)
                 for x in r.by_province
+                if gtin is None or x.gtin == gtin
+            ],
+            by_region=[
+                StockRollup(key=x.key, gtin=x.gtin, nodes=x.nodes, on_hand=x.on_hand)
+                for x in r.by_region
                 if gtin is None or x.gtin == gtin
             ],
             by_tier=[
