@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from cli.database import open_database
+from cli.neo4j_admin import register as register_backup
 from runtime.neo4j_server import LocalNeo4j, Neo4jRuntimeError, ServerSettings
 
 app = typer.Typer(
@@ -56,6 +57,9 @@ def _server(
 
         settings = replace(settings, heap=heap)
     return LocalNeo4j(settings)
+
+
+register_backup(neo4j_app, _server)
 
 
 def _fail(message: str) -> typer.Exit:
