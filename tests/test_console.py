@@ -1,7 +1,8 @@
 """The web console end to end: a real server, worlds of the module's own in the shared test
 database, and Debian's headless Chromium with the network cut off, clicking through a lookup
-(typed as a Digital Link and read from a QR photo), a diversion case, a layout plan reached
-from the jobs list, and a store-fraud cluster. Screenshots stay in var/test-artefacts/console."""
+(typed as a Digital Link and read from a QR photo), a diversion case, a referral ring, a layout
+plan reached from the jobs list, and a store-fraud cluster. Screenshots stay in
+var/test-artefacts/console."""
 
 from __future__ import annotations
 
@@ -19,9 +20,12 @@ from playwright.sync_api import Page, expect
 from graph_model.database import Database
 from graph_model.identifiers.units import UnitId
 from graph_model.keys import Role
+from graph_model.master import consumer_urn
 from graph_model.settings import DatabaseSettings
+from loaders.demo.referrals import ReferralPolicy, referral_world
 from services.diversion import DiversionService
 from services.keys import KeyService
+from services.referral_world import load_referral_world
 from tests import store_fraud_world as fraud_world
 from tests.console_browser import ARTEFACTS, Offline, gql, offline_page, served
 from tests.diversion_world import DiversionWorld, new_world
@@ -37,6 +41,12 @@ WAIT = 120_000  # ms; the fraud detection job shares two cores with everything e
 RECORD = """
 mutation ($input: RecordScanInput!) {
   recordScan(input: $input) { __typename ... on Problem { path reason } }
+}"""
+DETECT_RINGS = "mutation ($c: String) { detectReferralRings(campaign: $c) { ... on Job { id } } }"
+RINGS = """
+query ($c: String) {
+  referralRings(campaign: $c, minScore: 0, first: 1) { ... on ReferralRingConnection {
+    nodes { id members { id } evidence } } }
 }"""
 DETECT_FRAUD = "mutation { detectStoreFraud { __typename ... on Job { id } } }"
 JOB = "query ($id: ID!) { job(id: $id) { ... on Job { status resultId } } }"
@@ -167,8 +177,8 @@ def test_a_code_typed_as_a_digital_link_shows_its_provenance(
     expect(recall).to_contain_text("甲经销商")
     expect(recall).to_contain_text("乙经销商")
     # the map shows the scan that came with a position
-    expect(page.locator("#lookup-map")).to_have_attribute("data-points", "1")
-    expect(page.locator("#lookup-map canvas").first).to_be_visible()
+    expect(page.locator("#lookup-map")).to_have_attribute("data-points", "1", timeout=WAIT)
+    expect(page.locator("#lookup-map canvas").first).to_be_visible(timeout=WAIT)
     shot(page, "lookup-zh")
     page.click("#lang")
     expect(page.locator("h1")).to_have_text("Traceability console")
@@ -205,8 +215,42 @@ def test_a_diversion_case_shows_its_path_and_map(page: Page, diversion: Diversio
     expect(path).to_contain_text("丙店")
     expect(path).to_contain_text("渠道外")
     expect(page.locator("#case-detail")).to_contain_text("合同外发货")
-    expect(page.locator("#case-map canvas").first).to_be_visible()
+    expect(page.locator("#case-map canvas").first).to_be_visible(timeout=WAIT)
     shot(page, "diversion-case")
+
+
+@pytest.fixture(scope="module")
+def rings(db: Database, run: Any) -> tuple[str, str]:
+    """A campaign with planted referral farms and the ring detection job started on it."""
+    ns = "q" + uuid.uuid4().hex[:8]
+    campaign = f"{ns}-spring"
+    ids = [consumer_urn(f"{ns}c{i:05d}") for i in range(1_500)]
+    load_referral_world(
+        db, referral_world(ids, seed=5, policy=ReferralPolicy(campaigns=(campaign,)))
+    )
+    return campaign, run(DETECT_RINGS, c=campaign)["detectReferralRings"]["id"]
+
+
+def test_a_referral_ring_shows_its_members_and_what_they_share(
+    page: Page, run: Any, rings: tuple[str, str]
+) -> None:
+    campaign, job_id = rings
+    assert wait_job(run, job_id, 300)["status"] == "SUCCEEDED"
+    [ring] = run(RINGS, c=campaign)["referralRings"]["nodes"]
+    page.click("button[data-tab=referral]")
+    page.fill("#ring-campaign", campaign)
+    page.click("#rings-form button[type=submit]")
+    row = page.locator(f'#referral-list tr[data-id="{ring["id"]}"]')
+    expect(row).to_contain_text(campaign, timeout=WAIT)
+    row.click()
+    detail = page.locator("#ring-detail")
+    for member in ring["members"][:3]:
+        expect(detail).to_contain_text(member["id"], timeout=WAIT)
+    expect(page.locator("#ring-reasons li").first).to_be_visible()
+    expect(page.locator("#ring-graph canvas").first).to_be_visible(timeout=WAIT)
+    nodes = 1 + len(ring["members"]) + len(ring["evidence"])
+    expect(page.locator("#ring-graph")).to_have_attribute("data-nodes", str(nodes))
+    shot(page, "referral-ring")
 
 
 def test_jobs_show_progress_and_open_a_layout_plan(
@@ -225,7 +269,7 @@ def test_jobs_show_progress_and_open_a_layout_plan(
     expect(plan).to_be_visible(timeout=WAIT)
     expect(plan).to_contain_text("A Trading")
     expect(plan).to_contain_text("C City")
-    expect(page.locator("#plan-map")).to_have_attribute("data-points", "3")
+    expect(page.locator("#plan-map")).to_have_attribute("data-points", "3", timeout=WAIT)
     shot(page, "layout-plan")
 
 

@@ -1,6 +1,7 @@
 // yima's web console: tabs, the language switch, and the forms; each view asks GraphQL itself.
 import { showCases } from "./diversion.js";
 import { showClusters } from "./fraud.js";
+import { showRings } from "./referral.js";
 import { setLang, lang, t, translatePage } from "./i18n.js";
 import { showJobs } from "./jobs.js";
 import { showPlan, showPlans } from "./layout.js";
@@ -13,6 +14,7 @@ const views = {
   },
   diversion: () => showCases(),
   fraud: () => showClusters(),
+  referral: () => showRings(),
   layout: () => {
     showPlans();
     const id = document.getElementById("plan-input").value;
@@ -68,7 +70,11 @@ function start() {
     event.preventDefault();
     showPlan(document.getElementById("plan-input").value);
   });
-  for (const [form, view] of [["cases-form", showCases], ["clusters-form", showClusters]]) {
+  for (const [form, view] of [
+    ["cases-form", showCases],
+    ["clusters-form", showClusters],
+    ["rings-form", showRings],
+  ]) {
     document.getElementById(form).addEventListener("submit", (event) => {
       event.preventDefault();
       view();

@@ -88,6 +88,14 @@ export async function drawMap(el, points, lines = []) {
         coordinateSystem: "geo",
         itemStyle: { color: palette[i % palette.length] },
         symbolSize: (value, params) => params.data.size ?? 9,
+        // names on the map while they stay readable; the tooltip has them always
+        label: {
+          show: points.length <= 20,
+          position: "right",
+          fontSize: 11,
+          formatter: (p) => p.data.label ?? p.name,
+        },
+        labelLayout: { hideOverlap: true },
         data: points
           .filter((p) => p.group === group)
           .map((p) => ({ name: p.name, value: p.coord, label: p.name, size: p.size })),
@@ -116,7 +124,7 @@ export function drawGraph(el, nodes, links, { fixed = false } = {}) {
         layout: fixed ? "none" : "force",
         roam: true,
         draggable: true,
-        force: { repulsion: 220, edgeLength: 90 },
+        force: { repulsion: 400, edgeLength: [80, 160] },
         categories: categories.map((name) => ({ name })),
         label: { show: true, position: "bottom", fontSize: 11 },
         edgeSymbol: ["none", "arrow"],

@@ -27,6 +27,7 @@ query ConsolePlans {
 }`;
 
 export async function showPlans() {
+  fill("plan-list", h("p", { class: "empty" }, t("loading")));
   let data;
   try {
     data = await gql(PLANS);
