@@ -24,7 +24,7 @@ import neo4j
 import pytest
 
 from runtime.neo4j_server import PROJECT_ROOT, LocalNeo4j, ServerSettings
-from tests.factories import CONTEXT
+from tests.factories import document as epcis_document
 
 pytestmark = pytest.mark.slow
 
@@ -130,13 +130,7 @@ def document(ns: str, count: int = EVENTS) -> dict[str, Any]:
         }
         for i in range(count)
     ]
-    return {
-        "@context": CONTEXT,
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": "2026-02-01T00:00:00Z",
-        "epcisBody": {"eventList": events},
-    }
+    return epcis_document(events)
 
 
 def stored(graph: neo4j.Driver, ns: str) -> tuple[int, int]:

@@ -25,11 +25,9 @@ def runner(db: Database) -> Iterator[JobRunner]:
     made.close(wait=True)
 
 
-def _orphan(db: Database, driver: neo4j.Driver, ns: str, doc: dict[str, object]) -> str:
-    """A capture job accepted by a process that died while running it."""
-    job_id = f"{ns}-job"
-    CaptureInbox(db).keep(job_id, doc, "rollback", None)
-    JobRepository(db).create(job_id, JobKind.CAPTURE, f"{ns}-dead-process")
+def _left_running(db: Database, driver: neo4j.Driver, job_id: str, kind: JobKind) -> str:
+    """A job of ``kind`` whose process died while running it (heartbeat five minutes old)."""
+    JobRepository(db).create(job_id, kind, f"{job_id}-dead-process")
     driver.execute_query(
         "MATCH (j:Job {id: $id}) SET j.status = 'running', "
         "j.heartbeatAt = datetime.realtime() - duration({minutes: 5})",
@@ -37,6 +35,12 @@ def _orphan(db: Database, driver: neo4j.Driver, ns: str, doc: dict[str, object])
         database_=db.name,
     )
     return job_id
+
+
+def _orphan(db: Database, driver: neo4j.Driver, ns: str, doc: dict[str, object]) -> str:
+    """A capture job accepted by a process that died while running it."""
+    CaptureInbox(db).keep(f"{ns}-job", doc, "rollback", None)
+    return _left_running(db, driver, f"{ns}-job", JobKind.CAPTURE)
 
 
 def _events(driver: neo4j.Driver, db: Database, chain: Chain) -> int:
@@ -71,14 +75,7 @@ def test_the_next_process_captures_a_stopped_process_document(
 def test_a_stale_job_without_a_kept_document_is_failed_not_left_running(
     db: Database, driver: neo4j.Driver, runner: JobRunner, ns: str
 ) -> None:
-    job_id = f"{ns}-analysis"
-    JobRepository(db).create(job_id, JobKind.DIVERSION, f"{ns}-dead-process")
-    driver.execute_query(
-        "MATCH (j:Job {id: $id}) SET j.status = 'running', "
-        "j.heartbeatAt = datetime.realtime() - duration({minutes: 5})",
-        id=job_id,
-        database_=db.name,
-    )
+    job_id = _left_running(db, driver, f"{ns}-analysis", JobKind.DIVERSION)
     runner.recover = CaptureJobs(db, CaptureService(db), runner).recover
     assert job_id in runner.start()
     job = JobRepository(db).get(job_id)
