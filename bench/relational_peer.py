@@ -365,7 +365,8 @@ def start_api(uri: str) -> tuple[subprocess.Popen[bytes], str]:
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=PROJECT_ROOT, env={**os.environ, "YIMA_NEO4J_URI": uri},
+        # the benchmark measures capture and provenance, not keys: the API runs with auth off
+        cwd=PROJECT_ROOT, env={**os.environ, "YIMA_NEO4J_URI": uri, "YIMA_AUTH": "off"},
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
