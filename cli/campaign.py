@@ -66,6 +66,36 @@ def list_campaigns() -> None:
             typer.echo(f"  {lv.level}: {lv.remaining} of {lv.quantity} left, {lv.amount:,.2f}")
 
 
+@app.command("report")
+def report(campaign: Annotated[str, typer.Argument(help="The campaign's id.")]) -> None:
+    """What the campaign's scans say: reach, repeat scanners, prizes, provinces, which prize
+    drives repeat scans, and recommendations."""
+    from services.campaigns import CampaignService
+
+    db = open_database()
+    try:
+        s = CampaignService(db).analytics(campaign)
+    except NotFound as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        db.close()
+    typer.echo(
+        f"scans {s.scans:,}, people {s.scanners:,}, repeat scanners {s.repeat_scanners:,}, "
+        f"days a person {s.repeat_days:.2f}, scans a person {s.scans_per_person:.2f}"
+    )
+    typer.echo(f"prizes paid {s.prizes_paid:,}, {s.prize_spend:,.2f}")
+    for p in s.provinces:
+        rate = "-" if p.repeat_per_thousand is None else f"{p.repeat_per_thousand:.1f}"
+        typer.echo(
+            f"  {p.province}: {p.scans:,} scans, {p.scanners:,} people, {p.repeat_scanners:,} "
+            f"repeat, spend {p.prize_spend:,.2f}, repeat per 1,000 {rate}"
+        )
+    for level, winners, after in s.repeat_by_prize:
+        typer.echo(f"  prize {level}: {winners} winners, {after:.2f} scans after winning each")
+    for line in s.recommendations:
+        typer.echo(f"- {line}")
+
+
 @app.command("release")
 def release(award: Annotated[str, typer.Argument(help="The held award (campaign|code).")]) -> None:
     """Pay a prize held for review."""

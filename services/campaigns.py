@@ -23,6 +23,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from algorithms.campaigns import (
+    CampaignScan,
+    CampaignSummary,
     Level,
     RiskFacts,
     RiskSettings,
@@ -30,6 +32,7 @@ from algorithms.campaigns import (
     decide,
     draw,
     smallest_level,
+    summarise,
 )
 from graph_model.campaigns import (
     AwardStatus,
@@ -45,7 +48,7 @@ from graph_model.errors import FieldProblem, InvalidField, WriteConflict
 from graph_model.repositories.campaigns import CampaignRepository, Settlement
 from loaders.campaigns import read_campaign_file
 
-__all__ = ["CampaignService", "CampaignSettings", "ScanContext", "strongest"]
+__all__ = ["CampaignService", "CampaignSettings", "CampaignSummary", "ScanContext", "strongest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +241,14 @@ class CampaignService:
             raise InvalidField.of(
                 FieldProblem(prefix + p.path, p.reason) for p in exc.problems
             ) from None
+
+    def analytics(self, campaign_id: str) -> CampaignSummary:
+        """What the campaign's scans say: reach, repeat scanners, prizes, by province, and
+        recommendations; :class:`NotFound` for an unknown campaign."""
+        rows = self.repository.covered_scans(campaign_id)
+        return summarise(
+            [CampaignScan(c, at, p, lv, cents / 100) for c, at, p, lv, cents in rows if c]
+        )
 
     def release(self, award_id: str, at: datetime) -> bool:
         """Pay a held award; ``False`` when it was not held."""

@@ -327,3 +327,53 @@ def test_points_are_earned_by_winning_and_never_overspent(
     row = records[0]
     assert (row["points"], row["total"], row["entries"]) == (0, 0, 8)
     assert row["traced"] == 8 and row["lowest"] == 0
+
+
+ANALYTICS = """
+query ($id: ID!) {
+  campaignAnalytics(id: $id) {
+    __typename
+    ... on CampaignAnalytics {
+      scans scanners repeatScanners scansPerPerson prizesPaid prizeSpend
+      provinces { province scans scanners repeatScanners prizeSpend repeatPerThousand }
+      repeatByPrize { level winners scansAfterPerWinner }
+      recommendations
+    }
+    ... on Problem { path reason }
+  }
+}
+"""
+
+
+def test_analytics_tell_repeat_scanners_prizes_and_provinces(
+    client: TestClient, driver: neo4j.Driver, chain: Chain, ns: str
+) -> None:
+    driver.execute_query(
+        "MERGE (p:Region {code: $p}) SET p.level = 'province', p.name = $name "
+        "MERGE (r:Region {code: $r}) SET r.level = 'prefecture' MERGE (r)-[:WITHIN]->(p)",
+        p=f"P{ns}", r=f"R{ns}", name=f"Prov{ns}",
+    )  # fmt: skip
+    now = datetime.now(UTC)
+    levels = [{"level": "first", "quantity": 1, "amount": 10.0, "probability": 1.0}]
+    save(client, **campaign_input(ns, levels=levels, start=(now - timedelta(days=5)).isoformat()))
+    early = (now - timedelta(days=3)).isoformat()
+    assert scan(client, ns, chain.units[2], 1, f"a-{ns}", at=early)["prize"]["level"] == "first"
+    assert scan(client, ns, chain.units[3], 2, f"a-{ns}")["prize"] is None
+    scan(client, ns, chain.units[4], 3, f"b-{ns}")
+
+    got = post(client, ANALYTICS, id=f"{ns}-spring")["campaignAnalytics"]
+    assert (got["scans"], got["scanners"], got["repeatScanners"], got["scansPerPerson"]) == (
+        3, 2, 1, 1.5,
+    )  # fmt: skip
+    assert (got["prizesPaid"], got["prizeSpend"]) == (1, 10.0)
+    assert got["provinces"] == [
+        {"province": f"Prov{ns}", "scans": 3, "scanners": 2, "repeatScanners": 1,
+         "prizeSpend": 10.0, "repeatPerThousand": 100.0}
+    ]  # fmt: skip
+    assert got["repeatByPrize"] == [{"level": "first", "winners": 1, "scansAfterPerWinner": 1.0}]
+    assert got["recommendations"][0] == (
+        f"Prov{ns} returns the most repeat scanners per 1,000 of prize spend (100.0): "
+        "raise its budget"
+    )
+    missing = post(client, ANALYTICS, id=f"{ns}-none")["campaignAnalytics"]
+    assert missing["__typename"] == "Problem"

@@ -119,7 +119,7 @@ def travel_speed_kmh(
 
     >>> km, kmh = travel_speed_kmh((39.9, 116.4, 3600.0), (31.23, 121.47, 0.0))
     >>> round(km), round(kmh)
-    (1067, 1067)
+    (1066, 1066)
     """
     km = float(geodesic(here[:2], previous[:2]).km)
     hours = abs(here[2] - previous[2]) / 3600.0

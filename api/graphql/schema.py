@@ -20,6 +20,7 @@ from api.graphql.mutations.save_campaign import save_campaign
 from api.graphql.mutations.save_master_data import save_master_data
 from api.graphql.mutations.spend_points import spend_points
 from api.graphql.queries.api_keys import api_keys
+from api.graphql.queries.campaign_analytics import campaign_analytics
 from api.graphql.queries.campaigns import campaign, campaigns
 from api.graphql.queries.code import code
 from api.graphql.queries.diversion import diversion_cases, diversion_flows, diversion_path
@@ -52,6 +53,7 @@ class Query:
         return True
 
     campaign = strawberry.field(resolver=campaign)
+    campaign_analytics = strawberry.field(resolver=campaign_analytics)
     campaigns = strawberry.field(resolver=campaigns)
     api_keys = strawberry.field(resolver=api_keys)
     code = strawberry.field(resolver=code)
