@@ -148,6 +148,13 @@ def test_supply_commands(cli_env: None, truth: Truth, tmp_path: Path) -> None:
         result = runner.invoke(app, ["supply", *args])
         assert result.exit_code == 0, result.output
     end = (truth.last + timedelta(seconds=1)).isoformat()
+    planned = runner.invoke(
+        app,
+        ["supply", "forecast", "--to", end, "--horizon", "2", "--holdout", "2",
+         "--channel", truth.national],
+    )  # fmt: skip
+    assert planned.exit_code == 0, planned.output
+    assert "backtest on 2 weeks" in planned.output and "produce " in planned.output
     drawn = runner.invoke(
         app, ["supply", "report", "--at", end, "--channel", truth.national, "--out", str(tmp_path)]
     )
