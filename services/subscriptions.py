@@ -133,7 +133,11 @@ class SubscriptionService:
         return self.repository.create_query(name, params)
 
     def run(self, name: str, params: list[tuple[str, str]]) -> EventPage:
-        """The named query's events, with the request's own paging parameters."""
+        """The named query's events, with the request's own paging parameters (the query's
+        own parameters are fixed: anything else is refused, never added)."""
+        for key, _ in params:
+            if key not in ("perPage", "nextPageToken"):
+                raise InvalidField(key, "a named query takes only perPage and nextPageToken")
         stored = self.repository.query(name)
         return self._events.query(EventQuery.from_params([*stored.params, *params]))
 

@@ -165,6 +165,9 @@ def test_a_schedule_reports_from_its_initial_record_time_even_when_empty(
         assert page.status_code == 200 and "GS1-Next-Page-Token" in page.headers
         body = page.json()["epcisBody"]["queryResults"]
         assert body["queryName"] == name and len(body["resultsBody"]["eventList"]) == 1
+        widened = api.get(f"/queries/{name}/events", params={"EQ_bizLocation": "elsewhere"})
+        assert widened.status_code == 400 and widened.json()["parameter"] == "EQ_bizLocation"
+        assert widened.json()["type"] == "epcisException:QueryParameterException"
         response = api.post(
             f"/queries/{name}/subscriptions",
             json={
