@@ -1,8 +1,9 @@
 // Diversion cases: the list, and a case's path (from the plant to where its units were scanned) on a map.
 import { gql, problemOf } from "./api.js";
 import { drawMap, regionPoint } from "./charts.js";
-import { card, facts, fill, h, select, table } from "./dom.js";
+import { card, facts, fill, h } from "./dom.js";
 import { t, when } from "./i18n.js";
+import { pagedList } from "./list.js";
 
 const STEP = `kind at inChannel reason party { key name } region { key name }`;
 const CASES = `
@@ -34,73 +35,31 @@ query ConsoleCaseScans($id: String!) {
   }
 }`;
 
-let shown = [];
-let asked = 0; // the latest request for a fresh list; answers to older ones are dropped
-
 function filters() {
   const value = (id) => document.getElementById(id).value.trim() || null;
   return { distributor: value("case-distributor"), region: value("case-region") };
 }
 
 /** The case list; `more` appends the next page to what is shown. */
-export async function showCases(more = null) {
-  const ask = more ? asked : ++asked;
-  if (!more) {
-    shown = [];
-    fill("diversion-detail");
-    fill("diversion-list", h("p", { class: "empty" }, t("loading")));
-  }
-  let data;
-  try {
-    data = await gql(CASES, { first: 50, after: more, ...filters() });
-  } catch (error) {
-    fill("diversion-list", h("p", { class: "message" }, t("error") + error.message));
-    return;
-  }
-  if (ask !== asked) return;
-  const page = data.diversionCases;
-  const problem = problemOf(page);
-  if (problem) {
-    fill("diversion-list", h("p", { class: "message" }, problem));
-    return;
-  }
-  shown = shown.concat(page.nodes);
-  if (!shown.length) {
-    fill("diversion-list", card(t("div.title"), h("p", { class: "empty" }, t("div.none"))));
-    return;
-  }
-  const rows = shown.map((c) => ({
-    id: c.id,
-    data: c,
-    cells: [
-      h("span", { class: `badge ${c.severity}` }, t(`sev.${c.severity}`)),
-      c.responsible.name || c.responsible.id,
-      c.destination.name || c.destination.code,
-      c.period,
-      c.units,
-      c.scans,
-      when(c.firstSeen),
-    ],
-  }));
-  const headers = [
-    t("div.severity"), t("div.responsible"), t("div.destination"), t("div.period"),
-    t("units"), t("scans"), t("time"),
-  ];
-  const next = page.pageInfo.hasNextPage
-    ? h("button", { type: "button", id: "cases-more", onclick: () => showCases(page.pageInfo.endCursor) }, t("more"))
-    : null;
-  fill(
-    "diversion-list",
-    card(
-      `${t("div.title")} (${page.totalCount})`,
-      table(headers, rows, (c, row) => {
-        select(row);
-        showCase(c);
-      }),
-      next,
-    ),
-  );
-}
+export const showCases = pagedList({
+  list: "diversion-list",
+  detail: "diversion-detail",
+  title: "div.title",
+  empty: "div.none",
+  headers: ["div.severity", "div.responsible", "div.destination", "div.period", "units", "scans", "time"],
+  moreId: "cases-more",
+  fetch: async (after) => (await gql(CASES, { first: 50, after, ...filters() })).diversionCases,
+  cells: (c) => [
+    h("span", { class: `badge ${c.severity}` }, t(`sev.${c.severity}`)),
+    c.responsible.name || c.responsible.id,
+    c.destination.name || c.destination.code,
+    c.period,
+    c.units,
+    c.scans,
+    when(c.firstSeen),
+  ],
+  open: (c) => showCase(c),
+});
 
 async function showCase(c) {
   const path = c.path;

@@ -2,8 +2,9 @@
 // accounts that tie them.
 import { gql, problemOf } from "./api.js";
 import { drawGraph } from "./charts.js";
-import { card, fill, h, select, table } from "./dom.js";
+import { card, fill, h, table } from "./dom.js";
 import { t, when } from "./i18n.js";
+import { pagedList } from "./list.js";
 
 const CLUSTERS = `
 query ConsoleClusters($first: Int!, $after: String, $region: String) {
@@ -26,64 +27,27 @@ query ConsoleEvidence($id: String!) {
   }
 }`;
 
-let shown = [];
-let asked = 0; // the latest request for a fresh list; answers to older ones are dropped
-
 /** The flagged clusters; `more` appends the next page to what is shown. */
-export async function showClusters(more = null) {
-  const ask = more ? asked : ++asked;
-  if (!more) {
-    shown = [];
-    fill("fraud-detail");
-    fill("fraud-list", h("p", { class: "empty" }, t("loading")));
-  }
-  const region = document.getElementById("cluster-region").value.trim() || null;
-  let data;
-  try {
-    data = await gql(CLUSTERS, { first: 50, after: more, region });
-  } catch (error) {
-    fill("fraud-list", h("p", { class: "message" }, t("error") + error.message));
-    return;
-  }
-  if (ask !== asked) return;
-  const page = data.storeFraudClusters;
-  const problem = problemOf(page);
-  if (problem) {
-    fill("fraud-list", h("p", { class: "message" }, problem));
-    return;
-  }
-  shown = shown.concat(page.nodes);
-  if (!shown.length) {
-    fill("fraud-list", card(t("fraud.title"), h("p", { class: "empty" }, t("fraud.none"))));
-    return;
-  }
-  const rows = shown.map((c) => ({
-    id: c.id,
-    data: c,
-    cells: [
-      c.id,
-      c.score.toFixed(2),
-      c.stores.map((s) => s.name || s.id).join("、"),
-      c.regions.join(" "),
-      [...new Set(c.reasons.map((r) => t(`reason.${r.kind}`)))].join("、"),
-    ],
-  }));
-  const headers = [t("fraud.cluster"), t("fraud.score"), t("fraud.stores"), t("fraud.regions"), t("fraud.reasons")];
-  const next = page.pageInfo.hasNextPage
-    ? h("button", { type: "button", id: "clusters-more", onclick: () => showClusters(page.pageInfo.endCursor) }, t("more"))
-    : null;
-  fill(
-    "fraud-list",
-    card(
-      `${t("fraud.title")} (${page.totalCount})`,
-      table(headers, rows, (c, row) => {
-        select(row);
-        showCluster(c);
-      }),
-      next,
-    ),
-  );
-}
+export const showClusters = pagedList({
+  list: "fraud-list",
+  detail: "fraud-detail",
+  title: "fraud.title",
+  empty: "fraud.none",
+  headers: ["fraud.cluster", "fraud.score", "fraud.stores", "fraud.regions", "fraud.reasons"],
+  moreId: "clusters-more",
+  fetch: async (after) => {
+    const region = document.getElementById("cluster-region").value.trim() || null;
+    return (await gql(CLUSTERS, { first: 50, after, region })).storeFraudClusters;
+  },
+  cells: (c) => [
+    c.id,
+    c.score.toFixed(2),
+    c.stores.map((s) => s.name || s.id).join("、"),
+    c.regions.join(" "),
+    [...new Set(c.reasons.map((r) => t(`reason.${r.kind}`)))].join("、"),
+  ],
+  open: (c) => showCluster(c),
+});
 
 async function showCluster(c) {
   const graphBox = h("div", { class: "chart", id: "evidence-graph" });

@@ -1,9 +1,10 @@
 // Referral rings: consumers who refer each other for the rewards, and the devices, phones and
 // payout accounts they share.
-import { gql, problemOf } from "./api.js";
+import { gql } from "./api.js";
 import { drawGraph } from "./charts.js";
-import { card, fill, h, select, table } from "./dom.js";
+import { card, fill, h, table } from "./dom.js";
 import { t, when } from "./i18n.js";
+import { pagedList } from "./list.js";
 
 const RINGS = `
 query ConsoleRings($first: Int!, $after: String, $campaign: String) {
@@ -17,64 +18,27 @@ query ConsoleRings($first: Int!, $after: String, $campaign: String) {
   }
 }`;
 
-let shown = [];
-let asked = 0; // the latest request for a fresh list; answers to older ones are dropped
-
 /** The rings, strongest first; `more` appends the next page to what is shown. */
-export async function showRings(more = null) {
-  const ask = more ? asked : ++asked;
-  if (!more) {
-    shown = [];
-    fill("referral-detail");
-    fill("referral-list", h("p", { class: "empty" }, t("loading")));
-  }
-  const campaign = document.getElementById("ring-campaign").value.trim() || null;
-  let data;
-  try {
-    data = await gql(RINGS, { first: 50, after: more, campaign });
-  } catch (error) {
-    fill("referral-list", h("p", { class: "message" }, t("error") + error.message));
-    return;
-  }
-  if (ask !== asked) return;
-  const page = data.referralRings;
-  const problem = problemOf(page);
-  if (problem) {
-    fill("referral-list", h("p", { class: "message" }, problem));
-    return;
-  }
-  shown = shown.concat(page.nodes);
-  if (!shown.length) {
-    fill("referral-list", card(t("ring.title"), h("p", { class: "empty" }, t("ring.none"))));
-    return;
-  }
-  const rows = shown.map((r) => ({
-    id: r.id,
-    data: r,
-    cells: [
-      r.id,
-      r.score.toFixed(2),
-      r.campaign ?? "",
-      r.members.length,
-      [...new Set(r.reasons.map((x) => t(`ring.${x.kind}`)))].join("、"),
-    ],
-  }));
-  const headers = [t("ring.ring"), t("fraud.score"), t("ring.campaign"), t("ring.members"), t("fraud.reasons")];
-  const next = page.pageInfo.hasNextPage
-    ? h("button", { type: "button", id: "rings-more", onclick: () => showRings(page.pageInfo.endCursor) }, t("more"))
-    : null;
-  fill(
-    "referral-list",
-    card(
-      `${t("ring.title")} (${page.totalCount})`,
-      table(headers, rows, (r, row) => {
-        select(row);
-        showRing(r);
-      }),
-      next,
-    ),
-  );
-}
+export const showRings = pagedList({
+  list: "referral-list",
+  detail: "referral-detail",
+  title: "ring.title",
+  empty: "ring.none",
+  headers: ["ring.ring", "fraud.score", "ring.campaign", "ring.members", "fraud.reasons"],
+  moreId: "rings-more",
+  fetch: async (after) => {
+    const campaign = document.getElementById("ring-campaign").value.trim() || null;
+    return (await gql(RINGS, { first: 50, after, campaign })).referralRings;
+  },
+  cells: (r) => [
+    r.id,
+    r.score.toFixed(2),
+    r.campaign ?? "",
+    r.members.length,
+    [...new Set(r.reasons.map((x) => t(`ring.${x.kind}`)))].join("、"),
+  ],
+  open: (r) => showRing(r),
+});
 
 function showRing(r) {
   const graphBox = h("div", { class: "chart", id: "ring-graph" });
