@@ -293,6 +293,8 @@ def event_filter(key: str, value: str) -> EventFilter:
         if "#" in rest or ":" in rest:
             name = FieldName.parse(key, rest)
             return _field(key, op, value, name, scope, inner)
+    if key.startswith(("WD_", "HASATTR_", "EQATTR_")):
+        raise InvalidField(key, "not supported: yima answers no master-data hierarchy or attribute")
     raise InvalidField(key, "unknown query parameter")
 
 

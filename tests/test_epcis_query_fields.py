@@ -237,6 +237,8 @@ def test_bad_parameters_are_named(
     body = response.json()
     assert body["type"] == "epcisException:QueryParameterException"
     assert body["parameter"] == parameter
+    if parameter.startswith("WD_"):
+        assert "not supported" in body["detail"]
 
 
 def test_a_token_belongs_to_its_order(client: TestClient, fields: Fields) -> None:
