@@ -1,4 +1,4 @@
-"""The ASGI application: GraphQL at /graphql, EPCIS REST at /capture, /events, /epcs."""
+"""The ASGI application: GraphQL at /graphql, EPCIS REST, the web console at /."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from api import ops
+from api import console, ops
 from api.graphql.context import Context
 from api.graphql.schema import schema
 from api.rest import capture, discovery, events, queries
@@ -37,6 +37,10 @@ log = logging.getLogger("yima.api")
 class YimaGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request, response: Any = None) -> Context:  # type: ignore[override]
         return Context(request=request, services=request.app.state.services, response=response)
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return console.offline_graphiql_html()
 
 
 def health(request: Request) -> Response:
@@ -104,6 +108,7 @@ def create_app(
         Route("/export/provenance", export_rest.provenance_export, methods=["GET"]),
         Route("/export/report", report_rest.provenance_report, methods=["GET"]),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        *console.routes(),
     ]
     app = Starlette(
         routes=routes,

@@ -33,10 +33,6 @@ GRAPHQL_PATH = "/graphql"
 PUBLIC_PATHS = frozenset({"/health", "/healthz", "/readyz", "/metrics", "/openapi.json"})
 #: Static pages and assets of the console; what they show comes through GraphQL with a key.
 PUBLIC_PREFIXES = ("/console/", "/vendor/")
-#: The web console's page and the scripts, styles and maps it loads hold no data (a browser
-#: cannot send a key for them); what the console shows comes through GraphQL, guarded per field.
-CONSOLE_PAGE = "/"
-CONSOLE_ASSETS = ("/console/", "/vendor/")
 #: REST reads a regulator may make: the provenance export and report, the EPCIS query interface.
 REGULATOR_PATHS = ("/export/provenance", "/export/report", "/events", "/epcs/")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -60,8 +56,6 @@ def rest_role(method: str, path: str) -> Role | None:
     if path in PUBLIC_PATHS or path == GRAPHQL_PATH:
         return None
     if (path == "/" or path.startswith(PUBLIC_PREFIXES)) and method.upper() in READ_METHODS:
-        return None
-    if method.upper() in READ_METHODS and (path == CONSOLE_PAGE or path.startswith(CONSOLE_ASSETS)):
         return None
     if path.startswith("/keys"):
         return Role.ADMIN
