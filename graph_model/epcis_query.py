@@ -39,6 +39,7 @@ __all__ = [
     "decode_token",
     "encode_token",
     "field_values",
+    "parse_time",
 ]
 
 MAX_PER_PAGE: Final = 1000
@@ -231,7 +232,7 @@ class EventQuery:
                     raise InvalidField(key, "must be ASC or DESC")
                 direction = value
             elif key in TIME_PARAMS:
-                filters[key] = _parse_time(key, value)
+                filters[key] = parse_time(key, value)
             elif key in INDEXED_LISTS or key in EPC_PARAMS:
                 filters.setdefault(key, []).extend(_items(key, value))
             else:
@@ -278,7 +279,7 @@ def event_filter(key: str, value: str) -> EventFilter:
     if key in ("EQ_errorReason", "EQ_correctiveEventID", "EXISTS_errorDeclaration"):
         return _declaration(key, _items(key, value) if key.startswith("EQ_") else [])
     if key in ("GE_errorDeclarationTime", "LT_errorDeclarationTime"):
-        return _declaration_time(key, _parse_time(key, value))
+        return _declaration_time(key, parse_time(key, value))
     op, _, rest = key.partition("_")
     if rest == "quantity" and op in _COMPARE:
         return _quantity(key, op, _number(key, value))
@@ -497,7 +498,7 @@ def _whole(key: str, value: str, low: int, high: int | None) -> int:
     return int(value)
 
 
-def _parse_time(key: str, value: str) -> datetime:
+def parse_time(key: str, value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:

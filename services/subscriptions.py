@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graph_model.database import Database
-from graph_model.epcis_query import MAX_PER_PAGE, EventQuery
+from graph_model.epcis_query import MAX_PER_PAGE, EventQuery, parse_time
 from graph_model.errors import InvalidField, YimaError
 from graph_model.jobs import Job, JobKind
 from graph_model.repositories.event_query import EventPage, EventQueryRepository
@@ -168,7 +168,7 @@ class SubscriptionService:
         now = datetime.now(UTC)
         since = now
         if request.get("initialRecordTime") is not None:
-            since = _time("initialRecordTime", request["initialRecordTime"])
+            since = parse_time("initialRecordTime", str(request["initialRecordTime"]))
         self.repository.query(name)  # NotFound before anything is written
         sub = Subscription(
             id=str(uuid.uuid4()), query=name, dest=dest, stream=stream, schedule=schedule,
@@ -284,13 +284,3 @@ class SubscriptionService:
             wait = backoff(delivery.attempts + 1)
             self.repository.failed(delivery, error, datetime.now(UTC) + wait)
         return ok
-
-
-def _time(key: str, value: Any) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InvalidField(key, f"{value!r} is not an ISO 8601 date-time") from exc
-    if parsed.tzinfo is None:
-        raise InvalidField(key, "needs a time zone offset (e.g. Z or +08:00)")
-    return parsed.astimezone(UTC)
