@@ -266,7 +266,10 @@ def _peer(argv: list[str]) -> int:
     parser.add_argument("--peer", action="store_true")
     add_arguments(parser)
     args = parser.parse_args(argv)
-    with side_by_side(args) as run, httpx.Client(base_url=run.api, timeout=30) as http:
+    with (
+        side_by_side(args) as run,
+        httpx.Client(base_url=run.api, timeout=30, headers=run.headers) as http,
+    ):
         units = sample_units(run.peer, args.n)
         steps = check_custody(run.world, units, run.peer)
         print(f"peer custody of {len(units)} units agrees with the world ({steps:,} steps)")

@@ -50,11 +50,13 @@ import psycopg
 
 from bench.ingest import fresh_server
 from graph_model.database import Database
+from graph_model.keys import Role
 from graph_model.repositories.master_data import MasterDataRepository
 from graph_model.schema import apply_schema
 from graph_model.settings import DatabaseSettings
 from loaders.demo import FlowPolicy, ScanPolicy, World, build_world, simulate
 from runtime.neo4j_server import PROJECT_ROOT
+from services.keys import KeyService
 
 __all__ = [
     "PeerServer",
@@ -354,6 +356,8 @@ class SideBySide:
     db: Database
     api: str
     """Base URL of yima's API (its own process)."""
+    headers: dict[str, str]
+    """An operator's key for it."""
 
 
 def start_api(uri: str) -> tuple[subprocess.Popen[bytes], str]:
@@ -408,8 +412,13 @@ def side_by_side(args: argparse.Namespace) -> Iterator[SideBySide]:
         db = Database.open(DatabaseSettings(uri=neo4j_server.settings.bolt_uri))
         apply_schema(db)
         MasterDataRepository(db).save(world.master)
+        key = KeyService(db).create("bench-peer", Role.OPERATOR).secret
+        headers = {"Authorization": f"Bearer {key}"}
         api, base = start_api(neo4j_server.settings.bolt_uri)
-        with peer_server.connect() as connection, httpx.Client(base_url=base, timeout=600) as http:
+        with (
+            peer_server.connect() as connection,
+            httpx.Client(base_url=base, timeout=600, headers=headers) as http,
+        ):
             peer = RelationalPeer(connection)
             peer.create_schema()
             yima_s = peer_s = 0.0
@@ -439,7 +448,7 @@ def side_by_side(args: argparse.Namespace) -> Iterator[SideBySide]:
                   + ", ".join(f"#{n} {t:.2f} s" for t, n in slow[:3]))  # fmt: skip
             print(f"capture, PostgreSQL COPY    : {peer_s:8.1f} s {peer_rate:9,.0f} units/s")
             print(f"capture rate yima / peer    : {yima_rate / peer_rate:8.2f}  (target >= 1)")
-            yield SideBySide(world, peer, db, base)
+            yield SideBySide(world, peer, db, base, headers)
     finally:
         if api is not None:
             api.terminate()
