@@ -1,5 +1,5 @@
 """No loss, no duplicates, no half-writes: Neo4j and the API are killed (SIGKILL) in the middle
-of a 3,000-event capture and started again.
+of a 3,000-event capture and started again, and Neo4j in the middle of a subscription's stream.
 
 The tests run their own Neo4j server (``var/neo4j-durability``, ports 17691 / 17478) and their
 own API processes (uvicorn), never the session's shared server.
@@ -25,6 +25,7 @@ import pytest
 
 from runtime.neo4j_server import PROJECT_ROOT, LocalNeo4j, ServerSettings
 from tests.factories import document as epcis_document
+from tests.webhooks import SECRET, Receiver, events, signed, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -217,3 +218,55 @@ def test_a_capture_survives_neo4j_killed_mid_way_and_status_reads_are_503(
     assert stored(graph, ns) == (EVENTS, EVENTS)
     again = wait_for_end(api, accept(api, body))
     assert again["capturedEvents"] == 0 and stored(graph, ns) == (EVENTS, EVENTS)
+
+
+def test_a_subscription_stream_loses_nothing_when_neo4j_is_killed(
+    server: LocalNeo4j, apis: list[Api], tmp_path: Path, ns: str
+) -> None:
+    receiver = Receiver()
+    try:
+        api = Api(server, tmp_path / "api.log", apis)
+        location = f"urn:epc:id:sgln:0614141.{ns}.0"
+        first, second, third = (events(ns, location, i, 3) for i in (0, 3, 6))
+        name = f"shipments-{ns}"
+        created = httpx.post(
+            f"{api.base}/queries",
+            json={"name": name, "query": {"EQ_bizLocation": location}},
+            timeout=60,
+        )
+        assert created.status_code == 201, created.text
+        subscribed = httpx.post(
+            f"{api.base}/queries/{name}/subscriptions",
+            json={"dest": receiver.url, "stream": True, "signatureToken": SECRET},
+            timeout=60,
+        )
+        assert subscribed.status_code == 201, subscribed.text
+        subscription = api.base + subscribed.headers["Location"]
+        wait_for_end(api, accept(api, epcis_document(first)))
+        wait_until(lambda: len(set(receiver.event_ids())) == 3, "the first events delivered")
+
+        # The partner is down, so a report waits in the graph when Neo4j dies.
+        receiver.failing = True
+        wait_for_end(api, accept(api, epcis_document(second)))
+        wait_until(
+            lambda: httpx.get(subscription, timeout=60).json()["failures"] >= 1,
+            "a failed delivery recorded",
+        )
+        pid = server.pid()
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+        assert httpx.get(subscription, timeout=120).status_code == 503
+        server.start()
+        receiver.failing = False
+        wait_for_end(api, accept(api, epcis_document(third)))
+        wait_until(lambda: len(set(receiver.event_ids())) == 9, "every event delivered", 300)
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()
+    ids = [e["eventID"] for e in first + second + third]
+    received = list(dict.fromkeys(receiver.event_ids()))  # at least once: first arrivals
+    assert set(received) == set(ids)
+    assert sorted(received, key=ids.index) == received
+    assert signed(receiver) and receiver.refused >= 1
