@@ -160,7 +160,7 @@ async def _drive(base: str, key: str, run: str, args: argparse.Namespace) -> tup
             *(_client(http, tally, run, n, until, args.events) for n in range(args.clients))
         )
         tally.seconds = args.seconds
-        await _wait(http, tally.jobs)
+        tally.errors["capture"] += await _wait(http, tally.jobs)
         floor = Tally()
         until = time.monotonic() + min(args.seconds, 30)
         await asyncio.gather(*(_floor(http, floor, until) for _ in range(args.clients)))
@@ -168,13 +168,17 @@ async def _drive(base: str, key: str, run: str, args: argparse.Namespace) -> tup
         return tally, floor
 
 
-async def _wait(http: httpx.AsyncClient, jobs: list[str]) -> None:
+async def _wait(http: httpx.AsyncClient, jobs: list[str]) -> int:
+    """Wait for every capture job; the number that did not succeed."""
+    failed = 0
     for job in jobs:
         while True:
             answer = await http.get(f"/capture/{job}")
             if answer.status_code == 200 and not answer.json()["running"]:
+                failed += not answer.json()["success"]
                 break
             await asyncio.sleep(0.2)
+    return failed
 
 
 def _report(name: str, samples: list[float], seconds: float, errors: int) -> float:

@@ -9,12 +9,20 @@ repository methods without looking inside it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Concatenate, LiteralString, ParamSpec, TypeAlias, TypeVar
 
 import neo4j
-from neo4j.exceptions import ClientError, ConstraintError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    ClientError,
+    ConstraintError,
+    ResultFailedError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 
 from graph_model.errors import DatabaseUnavailable, WriteConflict
 from graph_model.settings import DatabaseSettings, open_driver
@@ -24,6 +32,10 @@ __all__ = ["Database", "Record", "Transaction"]
 #: A write transaction handed to ``Database.write``'s work; repositories accept it as ``tx``.
 Transaction: TypeAlias = neo4j.ManagedTransaction
 Record: TypeAlias = neo4j.Record
+
+#: Tries of a write whose transient failure surfaced as ``ResultFailedError`` (the driver's
+#: own retries cover the rest).
+WRITE_ATTEMPTS = 5
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -95,10 +107,24 @@ class Database:
         """``work(tx, *args, **kwargs)`` in one managed write transaction, retried by the driver
         on transient errors; what it returns once committed. A uniqueness violation raises
         :class:`~graph_model.errors.WriteConflict`."""
-        try:
-            with self.driver.session(database=self.name) as session:
-                return session.execute_write(work, *args, **kwargs)
-        except ConstraintError as exc:
-            raise WriteConflict(exc.message or "a uniqueness constraint was violated") from exc
-        except (ServiceUnavailable, SessionExpired) as exc:
-            raise DatabaseUnavailable(f"cannot reach Neo4j: {exc}") from exc
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self.driver.session(database=self.name) as session:
+                    return session.execute_write(work, *args, **kwargs)
+            except ResultFailedError as exc:
+                # The driver rolls back a failed transaction by consuming its earlier results,
+                # which raises this error from the real one and ends its retries: a deadlock
+                # between concurrent writers then failed the write. Retry what is transient.
+                cause = exc.__cause__
+                if isinstance(cause, ConstraintError):
+                    raise WriteConflict(cause.message or "a uniqueness constraint") from exc
+                if isinstance(cause, (ServiceUnavailable, SessionExpired)):
+                    raise DatabaseUnavailable(f"cannot reach Neo4j: {cause}") from exc
+                if not isinstance(cause, TransientError) or attempt == WRITE_ATTEMPTS:
+                    raise
+                time.sleep(0.2 * attempt)
+            except ConstraintError as exc:
+                raise WriteConflict(exc.message or "a uniqueness constraint was violated") from exc
+            except (ServiceUnavailable, SessionExpired) as exc:
+                raise DatabaseUnavailable(f"cannot reach Neo4j: {exc}") from exc
+        raise AssertionError("unreachable")
