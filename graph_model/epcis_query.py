@@ -4,9 +4,9 @@ and how an event's own fields answer the parameters the graph does not index.
 Parameters on indexed event properties (``eventType``, ``EQ_bizStep``, times ...) and on the
 goods an event concerns (``MATCH_epc`` ...) become Cypher in
 ``graph_model.repositories.event_query``. The others (business transactions, sources and
-destinations, EPC classes, quantities, ILMD and extension fields, error declarations) are
-tests on the stored event document (:class:`EventFilter`), each with the JSON text its value
-must appear in, so the database narrows the events before they are read.
+destinations, EPC classes, quantities, ILMD and extension fields, error declarations, sensor
+data) are tests on the stored event document (:class:`EventFilter`), each with the JSON text
+its value must appear in, so the database narrows the events before they are read.
 
 Extension field names follow the standard's grammar: ``EQ_`` + namespace URI + ``#`` + local
 name (``EQ_http://ns.example.com/epcis#temperature``), with ``INNER_`` for a field nested in
@@ -280,6 +280,9 @@ def event_filter(key: str, value: str) -> EventFilter:
         return _declaration(key, _items(key, value) if key.startswith("EQ_") else [])
     if key in ("GE_errorDeclarationTime", "LT_errorDeclarationTime"):
         return _declaration_time(key, parse_time(key, value))
+    sensor = _sensor_filter(key, value)
+    if sensor is not None:
+        return sensor
     op, _, rest = key.partition("_")
     if rest == "quantity" and op in _COMPARE:
         return _quantity(key, op, _number(key, value))
@@ -423,6 +426,118 @@ def _field(
         return False
 
     return EventFilter(key, test)
+
+
+# Sensor data (EPCIS 2.0 section 7.3.8): where each sensor parameter looks. ``metadata`` is a
+# sensor element's ``sensorMetadata``, ``report`` each of its ``sensorReport`` entries; an event
+# matches when one sensor element (for ``metadata``) or one report matches.
+_SENSOR_TEXT: Final[Mapping[str, tuple[str, ...]]] = {
+    "deviceID": ("metadata", "report"),
+    "deviceMetadata": ("metadata", "report"),
+    "rawData": ("metadata", "report"),
+    "dataProcessingMethod": ("metadata", "report"),
+    "bizRules": ("metadata",),
+    "type": ("report",),
+    "microorganism": ("report",),
+    "chemicalSubstance": ("report",),
+    "stringValue": ("report",),
+    "hexBinaryValue": ("report",),
+    "uriValue": ("report",),
+    "booleanValue": ("report",),
+}
+_SENSOR_TIMES: Final[Mapping[str, tuple[str, ...]]] = {
+    "time": ("metadata", "report"),
+    "startTime": ("metadata",),
+    "endTime": ("metadata",),
+}
+# Measured values carry their unit in the parameter name: GE_value_CEL, LT_maxValue_KGM.
+_SENSOR_MEASURES: Final = ("value", "minValue", "maxValue", "meanValue", "sDev", "percValue")
+_GS1_VOCABULARY: Final = ("https://gs1.org/voc/", "gs1:")
+
+
+def _sensor_parts(event: Mapping[str, Any], where: str) -> Iterator[Mapping[str, Any]]:
+    for element in event.get("sensorElementList") or ():
+        if not isinstance(element, Mapping):
+            continue
+        if where == "metadata":
+            metadata = element.get("sensorMetadata")
+            if isinstance(metadata, Mapping):
+                yield metadata
+        else:
+            yield from (r for r in element.get("sensorReport") or () if isinstance(r, Mapping))
+
+
+def _sensor_term(value: Any) -> str:
+    """A sensor type or value as compared: GS1 vocabulary terms by their local name."""
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    for prefix in _GS1_VOCABULARY:
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return text
+
+
+def _sensor_filter(key: str, value: str) -> EventFilter | None:
+    """The test of a sensor-data parameter, or ``None`` when ``key`` is not one."""
+    if key == "EXISTS_sensorElementList":
+        return EventFilter(
+            key, lambda e: bool(e.get("sensorElementList")), ('"sensorElementList"',)
+        )
+    op, _, rest = key.partition("_")
+    if op == "EQ" and rest in _SENSOR_TEXT:
+        if rest == "booleanValue" and value not in ("true", "false"):
+            raise InvalidField(key, "must be true or false")
+        fold = str.lower if rest == "hexBinaryValue" else (lambda text: text)
+        wanted = {fold(_sensor_term(v)) for v in _items(key, value)}
+        places = _SENSOR_TEXT[rest]
+
+        def same(event: Mapping[str, Any]) -> bool:
+            return any(
+                part.get(rest) is not None and fold(_sensor_term(part[rest])) in wanted
+                for where in places
+                for part in _sensor_parts(event, where)
+            )
+
+        return EventFilter(key, same, ('"sensorElementList"',))
+    if op in ("GE", "LT") and rest in _SENSOR_TIMES:
+        bound = parse_time(key, value)
+        compare = _COMPARE[op]
+        places = _SENSOR_TIMES[rest]
+
+        def timed(event: Mapping[str, Any]) -> bool:
+            for where in places:
+                for part in _sensor_parts(event, where):
+                    at = _as_time(part.get(rest))
+                    if at is not None and compare(at, bound):
+                        return True
+            return False
+
+        return EventFilter(key, timed, ('"sensorElementList"',))
+    if op in _COMPARE and rest == "percRank":
+        rank, compare_rank = _number(key, value), _COMPARE[op]
+        return EventFilter(
+            key,
+            lambda e: any(
+                _is_number(r.get("percRank")) and compare_rank(r["percRank"], rank)
+                for r in _sensor_parts(e, "report")
+            ),
+            ('"percRank"',),
+        )
+    measure, _, uom = rest.partition("_")
+    if op in _COMPARE and measure in _SENSOR_MEASURES:
+        if not uom:
+            raise InvalidField(key, f"names no unit: write {op}_{measure}_<UN/CEFACT code>")
+        amount, compare_amount = _number(key, value), _COMPARE[op]
+        return EventFilter(
+            key,
+            lambda e: any(
+                r.get("uom") == uom
+                and _is_number(r.get(measure))
+                and compare_amount(r[measure], amount)
+                for r in _sensor_parts(e, "report")
+            ),
+            (json.dumps(uom),),
+        )
+    return None
 
 
 def _equals(found: Any, wanted: list[str]) -> bool:
