@@ -224,3 +224,25 @@ def test_an_unknown_job_is_a_404_problem(client: TestClient) -> None:
         answer = client.get(url)
         assert answer.status_code == 404
         assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_job_of_a_kind_this_version_does_not_know_is_left_out(
+    client: TestClient, db: Database
+) -> None:
+    # A newer version sharing the database may write kinds this one has no name for.
+    job_id = str(uuid.uuid4())
+    db.query(
+        "CREATE (:Job {id: $id, kind: 'from_a_newer_version', status: 'succeeded', "
+        "runner: 'test:0:k', createdAt: datetime.realtime(), detail: '{}'})",
+        id=job_id,
+    )
+    try:
+        page = client.post("/graphql", json={"query": JOBS, "variables": {"first": 5}}).json()
+        jobs = page["data"]["jobs"]
+        assert jobs["__typename"] == "JobConnection", page
+        assert job_id not in [n["id"] for n in jobs["nodes"]]
+        answer = client.post("/graphql", json={"query": JOB, "variables": {"id": job_id}})
+        assert answer.json()["data"]["job"]["__typename"] == "Problem"
+        assert client.get(f"/jobs/{job_id}").status_code == 404
+    finally:
+        db.query("MATCH (j:Job {id: $id}) DELETE j", id=job_id)

@@ -22,6 +22,9 @@ __all__ = ["JobPage", "JobRepository", "job_from_record"]
 MAX_DETAIL_ITEMS = 1000
 
 _RETURN = "RETURN j {.*} AS j"
+# Jobs of a kind this version does not know (written by a newer version sharing the
+# database) are left out of every answer rather than failing it.
+_KNOWN_KINDS = [kind.value for kind in JobKind]
 
 
 def _native(value: Any) -> datetime | None:
@@ -147,9 +150,11 @@ class JobRepository:
     def get(self, job_id: str, kind: JobKind | None = None) -> Job:
         """The job ``job_id`` (of ``kind``, when given); :class:`NotFound` when there is none."""
         records = self._db.read(
-            "MATCH (j:Job {id: $id}) WHERE $kind IS NULL OR j.kind = $kind " + _RETURN,
+            "MATCH (j:Job {id: $id}) WHERE ($kind IS NULL OR j.kind = $kind) "
+            "AND j.kind IN $known " + _RETURN,
             id=job_id,
             kind=None if kind is None else kind.value,
+            known=_KNOWN_KINDS,
         )
         if not records:
             what = "job" if kind is None else f"{kind.value} job"
@@ -167,16 +172,18 @@ class JobRepository:
         """Jobs newest first, filtered by ``kind`` and ``status``: ``first`` of them after the
         job whose id is ``after`` (the cursor of the previous page)."""
         records = self._db.read(
-            "CALL { MATCH (j:Job) WHERE ($kind IS NULL OR j.kind = $kind) "
+            "CALL { MATCH (j:Job) WHERE ($kind IS NULL OR j.kind = $kind) AND j.kind IN $known "
             "       AND ($status IS NULL OR j.status = $status) RETURN count(j) AS total } "
             "OPTIONAL MATCH (a:Job {id: $after}) "
             "OPTIONAL CALL (a) { MATCH (j:Job) WHERE ($kind IS NULL OR j.kind = $kind) "
+            "  AND j.kind IN $known "
             "  AND ($status IS NULL OR j.status = $status) "
             "  AND (a IS NULL OR j.createdAt < a.createdAt "
             "       OR (j.createdAt = a.createdAt AND j.id < a.id)) "
             "  RETURN j ORDER BY j.createdAt DESC, j.id DESC LIMIT $limit } "
             "RETURN total, collect(j {.*}) AS jobs",
             kind=None if kind is None else kind.value,
+            known=_KNOWN_KINDS,
             status=None if status is None else status.value,
             after=after,
             limit=first + 1,
