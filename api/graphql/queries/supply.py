@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Final, TypeVar
 
@@ -40,6 +40,7 @@ __all__ = [
 MAX_ROWS: Final = 10_000
 FUTURE: Final = timedelta(days=3_650)
 T = TypeVar("T")
+R = TypeVar("R")
 
 InventoryResult = Annotated[Inventory | Problem, strawberry.union("InventoryResult")]
 FreshnessResult = Annotated[Freshness | Problem, strawberry.union("FreshnessResult")]
@@ -65,12 +66,22 @@ def _check(channel: strawberry.ID | None, first: int = 1, **times: datetime) -> 
         raise InvalidField("first", f"must be between 1 and {MAX_ROWS}")
 
 
-async def _answer(info: Info[Context, Any], ask: Callable[[SupplyService], T]) -> T | Problem:
-    service = SupplyService(info.context.services.db)
+async def _answer(
+    info: Info[Context, Any],
+    ask: Callable[[SupplyService], T],
+    shape: Callable[[T], R],
+    channel: strawberry.ID | None,
+    times: Mapping[str, datetime],
+    first: int = 1,
+) -> R | Problem:
+    """The arguments checked, the service asked in a worker thread, its answer shaped for
+    GraphQL; a bad argument or input is the Problem naming it."""
     try:
-        return await asyncio.to_thread(ask, service)
+        _check(channel, first, **times)
+        found = await asyncio.to_thread(ask, SupplyService(info.context.services.db))
     except InvalidField as exc:
         return Problem.of(exc)
+    return shape(found)
 
 
 def _fields(selections: list[Selection]) -> list[SelectedField]:
@@ -98,14 +109,14 @@ async def inventory(
 ) -> InventoryResult:
     """Stock by node and SKU at AT (received − shipped − sold, made at plants), by province
     and tier, and every declared stock up to AT beside what the codes say."""
-    try:
-        _check(channel, first, at=at)
-    except InvalidField as exc:
-        return Problem.of(exc)
-    found = await _answer(info, lambda s: s.inventory(aware(at), _channel(channel)))
-    if isinstance(found, Problem):
-        return found
-    return Inventory.of(found, None if party is None else str(party), gtin, first)
+    return await _answer(
+        info,
+        lambda s: s.inventory(aware(at), _channel(channel)),
+        lambda found: Inventory.of(found, None if party is None else str(party), gtin, first),
+        channel,
+        {"at": at},
+        first,
+    )
 
 
 async def freshness(
@@ -122,15 +133,14 @@ async def freshness(
 ) -> FreshnessResult:
     """保鲜度 at AT: lots on hand with age and days left, units expiring within HORIZON_DAYS,
     and FEFO violations (a node shipping a lot while one expiring earlier stayed)."""
-    try:
-        _check(channel, first, at=at)
-    except InvalidField as exc:
-        return Problem.of(exc)
-    found = await _answer(
+    return await _answer(
         info,
         lambda s: s.freshness(aware(at), horizon_days, shelf_life_days, _channel(channel)),
+        lambda found: Freshness.of(found, at_risk_only, first),
+        channel,
+        {"at": at},
+        first,
     )
-    return found if isinstance(found, Problem) else Freshness.of(found, at_risk_only, first)
 
 
 async def distribution(
@@ -143,13 +153,9 @@ async def distribution(
     """铺货率 (share of a province's stores that received a SKU in [from, to)), SKU breadth
     per province, and 到达率 (of the units shipped from plants of lots made in the window, the
     share that reached a store and a consumer)."""
-    try:
-        _check(channel, 1, **{"from": period_from, "to": period_to})
-    except InvalidField as exc:
-        return Problem.of(exc)
     # Arrival follows the window's lots through every tier: read for it only when asked.
     asked = {f.name for field in info.selected_fields for f in _fields(field.selections)}
-    found = await _answer(
+    return await _answer(
         info,
         lambda s: s.distribution(
             aware(period_from),
@@ -157,8 +163,10 @@ async def distribution(
             _channel(channel),
             with_arrival="arrival" in asked,
         ),
+        lambda found: SupplyDistribution.of(found, gtin),
+        channel,
+        {"from": period_from, "to": period_to},
     )
-    return found if isinstance(found, Problem) else SupplyDistribution.of(found, gtin)
 
 
 async def sell_through(
@@ -172,15 +180,14 @@ async def sell_through(
     """Days plant → store → consumer scan by province, days each tier holds goods, and the
     slow movers: node × SKU whose stock at AT outlasts THRESHOLD_DAYS at the pace of the
     WINDOW_DAYS before."""
-    try:
-        _check(channel, first, at=at)
-    except InvalidField as exc:
-        return Problem.of(exc)
-    found = await _answer(
+    return await _answer(
         info,
         lambda s: s.sell_through(aware(at), window_days, threshold_days, _channel(channel)),
+        lambda found: SellThrough.of(found, first),
+        channel,
+        {"at": at},
+        first,
     )
-    return found if isinstance(found, Problem) else SellThrough.of(found, first)
 
 
 async def demand_forecast(
@@ -195,12 +202,11 @@ async def demand_forecast(
     """Weekly demand per SKU × province for HORIZON weeks after the whole weeks before TO,
     backtested on the last HOLDOUT weeks against a seasonal-naive baseline (WAPE of both),
     with the allocation per province and production per SKU that follow."""
-    try:
-        _check(channel, to=period_to)
-    except InvalidField as exc:
-        return Problem.of(exc)
     settings = ForecastSettings(horizon=horizon, holdout=holdout, season=season)
-    found = await _answer(
-        info, lambda s: s.demand_forecast(aware(period_to), settings, _channel(channel))
+    return await _answer(
+        info,
+        lambda s: s.demand_forecast(aware(period_to), settings, _channel(channel)),
+        lambda found: DemandForecast.of(found, gtin),
+        channel,
+        {"to": period_to},
     )
-    return found if isinstance(found, Problem) else DemandForecast.of(found, gtin)
