@@ -266,7 +266,10 @@ def test_the_demo_world_is_planned_end_to_end(db: Database, driver: neo4j.Driver
     assert len(plan.assignments) == len(stores) and len(plan.open_sites) == 3
     assert plan.total_demand > 0 and plan.comparison.current_cost is not None
     assert plan.gap is not None
-    capacity = 1.2 * plan.total_demand / 3
+    # Other tests' worlds reuse these store ids, so a store's demand depends on what else the
+    # session loaded; the capacity is one that any three sites can always serve.
+    largest = max(a.demand for a in plan.assignments)
+    capacity = max(1.2 * plan.total_demand / 3, largest + plan.total_demand / 3)
     capacitated = LayoutService(db).plan(
         LayoutRequest(
             model="capacitated", k=3, store_ids=stores, radius_km=60, time_limit=10,
