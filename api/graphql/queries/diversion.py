@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from api.graphql.context import Context
 from api.graphql.queries.arguments import aware, check_time
-from api.graphql.types.connection import Connection, Edge, decode_cursor, encode_cursor
+from api.graphql.types.connection import Connection, offset_after, offset_page
 from api.graphql.types.diversion_case import DiversionCase, DiversionSeverity
 from api.graphql.types.diversion_flows import DiversionFlows
 from api.graphql.types.diversion_path import DiversionPathResult, resolve_path
@@ -30,15 +30,6 @@ DiversionCasesResult = Annotated[
     Connection[DiversionCase] | Problem, strawberry.union("DiversionCasesResult")
 ]
 DiversionFlowsResult = Annotated[DiversionFlows | Problem, strawberry.union("DiversionFlowsResult")]
-
-
-def _offset(after: str | None) -> int:
-    if after is None:
-        return 0
-    key = decode_cursor(after)
-    if not key.startswith("i:") or not key[2:].isdigit():
-        raise InvalidField("after", f"{after!r} is not a cursor of this list")
-    return int(key[2:]) + 1
 
 
 def check_window(period_from: datetime | None, period_to: datetime | None) -> Problem | None:
@@ -70,7 +61,7 @@ async def diversion_cases(
     if problem is not None:
         return problem
     try:
-        offset = _offset(after)
+        offset = offset_after(after)
     except InvalidField as exc:
         return Problem.of(exc)
     where = CaseFilter(
@@ -83,16 +74,8 @@ async def diversion_cases(
     page = await asyncio.to_thread(
         info.context.services.diversion.cases, where, first=first, offset=offset
     )
-    edges = [
-        Edge(cursor=encode_cursor(f"i:{offset + i}"), node=DiversionCase.from_domain(c))
-        for i, c in enumerate(page.cases)
-    ]
-    return Connection.page(
-        edges,
-        total_count=page.total,
-        has_next=offset + len(edges) < page.total,
-        has_previous=offset > 0,
-    )
+    nodes = [DiversionCase.from_domain(c) for c in page.cases]
+    return offset_page(nodes, offset=offset, total=page.total)
 
 
 async def diversion_path(info: Info[Context, Any], code: str) -> DiversionPathResult:

@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from api.graphql.context import Context
 from api.graphql.queries.arguments import stored
-from api.graphql.types.connection import Connection, Edge, decode_cursor, encode_cursor
+from api.graphql.types.connection import Connection, offset_after, offset_page
 from api.graphql.types.fraud_cluster import FraudCluster
 from api.graphql.types.fraud_evidence import FraudEvidence
 from api.graphql.types.problem import Problem
@@ -26,15 +26,6 @@ StoreFraudClustersResult = Annotated[
 ]
 StoreResult = Annotated[Store | Problem, strawberry.union("StoreResult")]
 FraudEvidenceResult = Annotated[FraudEvidence | Problem, strawberry.union("FraudEvidenceResult")]
-
-
-def _offset(after: str | None) -> int:
-    if after is None:
-        return 0
-    key = decode_cursor(after)
-    if not key.startswith("i:") or not key[2:].isdigit():
-        raise InvalidField("after", f"{after!r} is not a cursor of this list")
-    return int(key[2:]) + 1
 
 
 async def store_fraud_clusters(
@@ -52,23 +43,15 @@ async def store_fraud_clusters(
 ) -> StoreFraudClustersResult:
     """Store-fraud clusters, strongest first; with no minScore, the clusters yima flags."""
     try:
-        offset = _offset(after)
+        offset = offset_after(after)
         service = info.context.services.store_fraud_service()
         page = await asyncio.to_thread(
             service.clusters, ClusterFilter(min_score, region), first=first, offset=offset
         )
     except InvalidField as exc:
         return Problem.of(exc)
-    edges = [
-        Edge(cursor=encode_cursor(f"i:{offset + i}"), node=FraudCluster.from_domain(c))
-        for i, c in enumerate(page.clusters)
-    ]
-    return Connection.page(
-        edges,
-        total_count=page.total,
-        has_next=offset + len(edges) < page.total,
-        has_previous=offset > 0,
-    )
+    nodes = [FraudCluster.from_domain(c) for c in page.clusters]
+    return offset_page(nodes, offset=offset, total=page.total)
 
 
 async def store(info: Info[Context, Any], id: str) -> StoreResult:

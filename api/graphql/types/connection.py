@@ -23,6 +23,8 @@ __all__ = [
     "check_first",
     "decode_cursor",
     "encode_cursor",
+    "offset_after",
+    "offset_page",
     "paginate",
 ]
 
@@ -102,19 +104,28 @@ def decode_cursor(cursor: str) -> str:
     return key
 
 
-def paginate(items: Sequence[T], first: int, after: str | None) -> Connection[T]:
-    """One page of an in-memory list (``first`` already checked against the cap)."""
-    start = 0
-    if after is not None:
-        key = decode_cursor(after)
-        if not key.startswith("i:") or not key[2:].isdigit():
-            raise InvalidField("after", f"{after!r} is not a cursor of this list")
-        start = int(key[2:]) + 1
-    page = items[start : start + first]
-    edges = [Edge(cursor=encode_cursor(f"i:{start + i}"), node=n) for i, n in enumerate(page)]
+def offset_after(after: str | None) -> int:
+    """Where the page after the position cursor ``after`` starts (0 without one)."""
+    if after is None:
+        return 0
+    key = decode_cursor(after)
+    if not key.startswith("i:") or not key[2:].isdigit():
+        raise InvalidField("after", f"{after!r} is not a cursor of this list")
+    return int(key[2:]) + 1
+
+
+def offset_page(nodes: Sequence[T], *, offset: int, total: int) -> Connection[T]:
+    """The page ``nodes`` that starts at position ``offset`` of a list of ``total`` items."""
+    edges = [Edge(cursor=encode_cursor(f"i:{offset + i}"), node=n) for i, n in enumerate(nodes)]
     return Connection.page(
         edges,
-        total_count=len(items),
-        has_next=start + len(page) < len(items),
-        has_previous=start > 0,
+        total_count=total,
+        has_next=offset + len(edges) < total,
+        has_previous=offset > 0,
     )
+
+
+def paginate(items: Sequence[T], first: int, after: str | None) -> Connection[T]:
+    """One page of an in-memory list (``first`` already checked against the cap)."""
+    start = offset_after(after)
+    return offset_page(items[start : start + first], offset=start, total=len(items))
