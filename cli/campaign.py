@@ -67,33 +67,64 @@ def list_campaigns() -> None:
 
 
 @app.command("report")
-def report(campaign: Annotated[str, typer.Argument(help="The campaign's id.")]) -> None:
-    """What the campaign's scans say: reach, repeat scanners, prizes, provinces, which prize
-    drives repeat scans, and recommendations."""
-    from services.campaigns import CampaignService
+def report(
+    campaign: Annotated[str, typer.Argument(help="The campaign's id.")],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Also write campaign.png (charts) and campaign.html into this folder."),
+    ] = None,
+) -> None:
+    """What the campaign's scans say: reach, repeat scanners, new and returning, scan rates,
+    prizes, provinces, which prize drives repeat scans, consumer segments (RFM), and
+    recommendations in English and Chinese."""
+    from services.campaign_analytics import CampaignAnalyticsService
+    from services.campaign_report import report_lines, write_report
 
     db = open_database()
     try:
-        s = CampaignService(db).analytics(campaign)
+        found = CampaignAnalyticsService(db).analytics(campaign)
     except NotFound as exc:
         raise _fail(str(exc)) from None
     finally:
         db.close()
+    for line in report_lines(found):
+        typer.echo(line)
+    if out is not None:
+        files = write_report(found, out)
+        typer.echo(f"wrote {files.png} and {files.html}")
+
+
+@app.command("profile")
+def profile(
+    consumer: Annotated[str, typer.Argument(help="The consumer's id.")],
+    campaign: Annotated[
+        str | None, typer.Option(help="Its window is the period (default: the last 30 days).")
+    ] = None,
+) -> None:
+    """A consumer's profile from their scans: RFM segment, home region, preferred products,
+    active hours, new or returning."""
+    from services.campaign_analytics import CampaignAnalyticsService
+
+    db = open_database()
+    try:
+        v = CampaignAnalyticsService(db).consumer_profile(consumer, campaign)
+    except NotFound as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        db.close()
+    p = v.profile
+    hours = list(p.active_hours)
     typer.echo(
-        f"scans {s.scans:,}, people {s.scanners:,}, repeat scanners {s.repeat_scanners:,}, "
-        f"days a person {s.repeat_days:.2f}, scans a person {s.scans_per_person:.2f}"
+        f"{p.consumer}: {p.segment}, {p.scans} scans of {p.units} units on {p.days} days, "
+        f"last {p.recency_days:.1f} days before {v.as_of:%Y-%m-%d %H:%M} UTC, "
+        f"{'new' if p.new_in_period else 'returning'} since {v.period_start:%Y-%m-%d}"
     )
-    typer.echo(f"prizes paid {s.prizes_paid:,}, {s.prize_spend:,.2f}")
-    for p in s.provinces:
-        rate = "-" if p.repeat_per_thousand is None else f"{p.repeat_per_thousand:.1f}"
-        typer.echo(
-            f"  {p.province}: {p.scans:,} scans, {p.scanners:,} people, {p.repeat_scanners:,} "
-            f"repeat, spend {p.prize_spend:,.2f}, repeat per 1,000 {rate}"
-        )
-    for level, winners, after in s.repeat_by_prize:
-        typer.echo(f"  prize {level}: {winners} winners, {after:.2f} scans after winning each")
-    for line in s.recommendations:
-        typer.echo(f"- {line}")
+    home = v.home_region_name or p.home_region or "-"
+    typer.echo(f"home region {home} ({v.home_province or '-'})")
+    typer.echo("products " + ", ".join(f"{g} ({n})" for g, n in p.preferred_products))
+    typer.echo(
+        f"most active at {hours.index(max(hours)):02d}:00, prizes {p.prizes} ({p.prize_value:,.2f})"
+    )
 
 
 @app.command("release")

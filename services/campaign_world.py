@@ -11,6 +11,7 @@ from pathlib import Path
 
 from graph_model.campaigns import RiskDecision
 from graph_model.database import Database
+from graph_model.repositories.master_data import MasterDataRepository
 from graph_model.repositories.provenance import ProvenanceRepository
 from graph_model.vocabulary import ScanKind
 from loaders.demo.campaigns import CampaignWorld, campaign_world
@@ -64,7 +65,9 @@ class CampaignQuality:
 
 
 def load_campaign_world(db: Database, world: CampaignWorld, campaigns: CampaignService) -> None:
-    """Capture the world's units and cases and save its campaign."""
+    """Save the world's plant, distributors and product, capture its units, cases and
+    shipments, and save its campaign."""
+    MasterDataRepository(db).save(world.master)
     CaptureService(db).capture_stream(world.documents())
     campaigns.save(world.campaign)
 

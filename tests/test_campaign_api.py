@@ -372,8 +372,8 @@ def test_analytics_tell_repeat_scanners_prizes_and_provinces(
     ]  # fmt: skip
     assert got["repeatByPrize"] == [{"level": "first", "winners": 1, "scansAfterPerWinner": 1.0}]
     assert got["recommendations"][0] == (
-        f"Prov{ns} returns the most repeat scanners per 1,000 of prize spend (100.0): "
-        "raise its budget"
+        f"Prov{ns} returns the most repeat scanners per 1,000 of prize spend (100.0 vs 100.0 "
+        "average): raise its budget"
     )
     missing = post(client, ANALYTICS, id=f"{ns}-none")["campaignAnalytics"]
     assert missing["__typename"] == "Problem"

@@ -44,7 +44,7 @@ def test_campaigns_load_from_a_file_and_are_listed_and_reported(
     listed = runner.invoke(app, ["campaign", "list"])
     assert listed.exit_code == 0 and "first: 10 of 10 left, 8.80" in listed.output
     report = runner.invoke(app, ["campaign", "report", f"{ns}-file"])
-    assert report.exit_code == 0 and "scans 0, people 0" in report.output
+    assert report.exit_code == 0 and "  scans: 0\n  people who scanned: 0" in report.output
 
 
 def test_a_bad_file_saves_nothing(tmp_path: Path, cli_env: None, db: Database, ns: str) -> None:

@@ -1,31 +1,37 @@
 """What a brand learns from a campaign's scans: reach, repeat behaviour, prizes paid, where
-prize money brings people back, which prize drives repeat scans, and what to do about it.
+prize money brings people back and which prize drives repeat scans
+(:mod:`algorithms.campaigns.advice` turns them into recommendations).
 
 A repeat scanner is a consumer with covered scans on two or more days; the repeat scans a
-prize drives are its winners' scans after their win.
+prize drives are its winners' scans after their win, and its repeat rate the share of its
+winners who scanned again on a later day.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-__all__ = ["CampaignScan", "CampaignSummary", "ProvinceFigures", "summarise"]
+__all__ = ["CampaignScan", "CampaignSummary", "PrizeFigures", "ProvinceFigures", "summarise"]
 
 _DAY = 86_400.0
 
 
 @dataclass(frozen=True, slots=True)
 class CampaignScan:
-    """One covered scan: who, when (epoch seconds), the province it lies in, and the prize
-    it won (level and amount paid, ``None`` when none or held)."""
+    """One covered scan: who, when (epoch seconds), the province it lies in, the prize it won
+    (level and amount paid, ``None`` when none or held), and the region (prefecture) it was
+    made in, the unit and its product."""
 
     consumer: str
     at: float
     province: str | None
     level: str | None = None
     amount: float = 0.0
+    region: str | None = None
+    code: str | None = None
+    gtin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,17 @@ class ProvinceFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class PrizeFigures:
+    """A prize level and what its winners did after their (first) win."""
+
+    level: str
+    winners: int
+    scans_after_per_winner: float
+    #: Share of winners with a scan on a later day than their win.
+    repeat_rate: float
+
+
+@dataclass(frozen=True, slots=True)
 class CampaignSummary:
     scans: int
     scanners: int
@@ -52,20 +69,20 @@ class CampaignSummary:
     prizes_paid: int
     prize_spend: float
     provinces: tuple[ProvinceFigures, ...]
-    #: Per level: winners, and their scans after winning per winner.
-    repeat_by_prize: tuple[tuple[str, int, float], ...]
-    recommendations: tuple[str, ...]
+    repeat_by_prize: tuple[PrizeFigures, ...]
 
 
 def summarise(scans: Sequence[CampaignScan]) -> CampaignSummary:
-    """The campaign's figures and plain-language recommendations with the figures behind.
+    """The campaign's figures.
 
     >>> s = summarise([CampaignScan("a", 0, "Jiangsu", "first", 10.0),
     ...                CampaignScan("a", 2 * 86400, "Jiangsu"), CampaignScan("b", 0, "Hebei")])
-    >>> s.scanners, s.repeat_scanners, s.prizes_paid, s.repeat_by_prize
-    (2, 1, 1, (('first', 1, 1.0),))
-    >>> s.recommendations[0]
-    'Jiangsu returns the most repeat scanners per 1,000 of prize spend (100.0): raise its budget'
+    >>> s.scanners, s.repeat_scanners, s.prizes_paid
+    (2, 1, 1)
+    >>> s.repeat_by_prize[0]
+    PrizeFigures(level='first', winners=1, scans_after_per_winner=1.0, repeat_rate=1.0)
+    >>> s.provinces[1].repeat_per_thousand
+    100.0
     """
     days: dict[str, set[int]] = defaultdict(set)
     home: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -82,9 +99,10 @@ def summarise(scans: Sequence[CampaignScan]) -> CampaignSummary:
             if s.province is not None:
                 spend_by_province[s.province] += s.amount
     repeaters = {c for c, d in days.items() if len(d) >= 2}
+    home_of = {c: max(h, key=h.__getitem__) for c, h in home.items()}
     provinces = []
     for province in sorted(scans_by_province):
-        residents = {c for c, h in home.items() if max(h, key=h.__getitem__) == province}
+        residents = {c for c, p in home_of.items() if p == province}
         provinces.append(
             ProvinceFigures(
                 province,
@@ -95,18 +113,21 @@ def summarise(scans: Sequence[CampaignScan]) -> CampaignSummary:
             )
         )
     by_level: dict[str, list[int]] = defaultdict(list)
+    came_back: dict[str, int] = defaultdict(int)
     times: dict[str, list[float]] = defaultdict(list)
     for s in scans:
         times[s.consumer].append(s.at)
     for consumer, won in wins.items():
         level, at = min(won, key=lambda w: w[1])
         by_level[level].append(sum(1 for t in times[consumer] if t > at))
+        came_back[level] += any(d > int(at // _DAY) for d in days[consumer])
     repeat_by_prize = tuple(
-        (level, len(after), sum(after) / len(after)) for level, after in sorted(by_level.items())
+        PrizeFigures(level, len(after), sum(after) / len(after), came_back[level] / len(after))
+        for level, after in sorted(by_level.items())
     )
     paid = [s for s in scans if s.level is not None]
     people = len(days)
-    summary = CampaignSummary(
+    return CampaignSummary(
         scans=len(scans),
         scanners=people,
         repeat_scanners=len(repeaters),
@@ -116,30 +137,4 @@ def summarise(scans: Sequence[CampaignScan]) -> CampaignSummary:
         prize_spend=round(sum(s.amount for s in paid), 2),
         provinces=tuple(provinces),
         repeat_by_prize=repeat_by_prize,
-        recommendations=(),
     )
-    return replace(summary, recommendations=_advice(summary))
-
-
-def _advice(s: CampaignSummary) -> tuple[str, ...]:
-    out = []
-    rated = [p for p in s.provinces if p.repeat_per_thousand is not None]
-    if rated:
-        best = max(rated, key=lambda p: p.repeat_per_thousand or 0.0)
-        out.append(
-            f"{best.province} returns the most repeat scanners per 1,000 of prize spend "
-            f"({best.repeat_per_thousand:.1f}): raise its budget"
-        )
-        worst = min(rated, key=lambda p: p.repeat_per_thousand or 0.0)
-        if worst is not best:
-            out.append(
-                f"{worst.province} returns the fewest ({worst.repeat_per_thousand:.1f} per "
-                "1,000): move prize money from it"
-            )
-    if s.repeat_by_prize:
-        level, winners, after = max(s.repeat_by_prize, key=lambda r: r[2])
-        out.append(
-            f"prize {level} drives the most repeat scans ({after:.2f} more scans per winner, "
-            f"{winners} winners): give it more of the pool"
-        )
-    return tuple(out)

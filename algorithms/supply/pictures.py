@@ -4,23 +4,21 @@ each province, weekly demand with the forecast ahead, and stock by days of life 
 behind them; no script, no network).
 
 Province and product names are Chinese: the first installed CJK font is used
-(:func:`algorithms.diversion.pictures.cjk_family`).
+(:mod:`algorithms.report_page`).
 """
 
 from __future__ import annotations
 
-import html
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from algorithms.diversion.pictures import cjk_family
+from algorithms.report_page import grid_figure, write_page, write_png
 from algorithms.supply.distribution import Rate
 from algorithms.supply.errors import SupplyInputError
 from algorithms.supply.forecast import Backtest, Forecast
@@ -120,71 +118,19 @@ def _freshness(ax: Axes, c: SupplyCharts) -> None:
 
 
 def _figure(c: SupplyCharts) -> Figure:
-    family = cjk_family()
-    figure = Figure(figsize=(14, 10), layout="constrained")
-    with matplotlib.rc_context(
-        {
-            "font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"],
-            "svg.fonttype": "none",
-        }
-    ):
-        axes = figure.subplots(2, 2)
-        _stock(axes[0][0], c)
-        _rates(axes[0][1], c)
-        _forecast(axes[1][0], c)
-        _freshness(axes[1][1], c)
-        figure.suptitle(c.title)
-    return figure
+    panels = (_stock, _rates, _forecast, _freshness)
+    return grid_figure(c.title, (14, 10), [partial(draw, c=c) for draw in panels])
 
 
 def draw_report_png(charts: SupplyCharts, path: str | Path) -> Path:
     """Write the four charts as one PNG."""
     if not charts.by_tier and not charts.rates:
         raise SupplyInputError("charts", "nothing to draw")
-    out = Path(path)
-    family = cjk_family()
-    with matplotlib.rc_context(
-        {"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"]}
-    ):
-        _figure(charts).savefig(out, dpi=110)
-    return out
-
-
-def _table(title: str, rows: Sequence[Sequence[object]]) -> str:
-    if not rows:
-        return ""
-    head, *body = rows
-    cells = "".join(f"<th>{html.escape(str(h))}</th>" for h in head)
-    lines = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in body
-    )
-    return f"<h2>{html.escape(title)}</h2><table><tr>{cells}</tr>{lines}</table>"
+    return write_png(lambda: _figure(charts), path)
 
 
 def report_html(charts: SupplyCharts, path: str | Path) -> Path:
     """Write the charts as inline SVG and the tables below them as one HTML page."""
     if not charts.by_tier and not charts.rates:
         raise SupplyInputError("charts", "nothing to draw")
-    buffer = io.StringIO()
-    family = cjk_family()
-    with matplotlib.rc_context(
-        {
-            "font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"],
-            "svg.fonttype": "none",
-        }
-    ):
-        _figure(charts).savefig(buffer, format="svg")
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]
-    tables = "".join(_table(t, rows) for t, rows in charts.tables.items())
-    page = (
-        '<!DOCTYPE html><html><head><meta charset="utf-8">'
-        f"<title>{html.escape(charts.title)}</title>"
-        "<style>body{font-family:'Noto Sans CJK SC','WenQuanYi Zen Hei',sans-serif}"
-        "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
-        "padding:2px 6px}svg{max-width:100%;height:auto}</style></head><body>"
-        f"<h1>{html.escape(charts.title)}</h1>{svg}{tables}</body></html>"
-    )
-    out = Path(path)
-    out.write_text(page, encoding="utf-8")
-    return out
+    return write_page(charts.title, lambda: _figure(charts), charts.tables, path)

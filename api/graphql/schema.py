@@ -20,7 +20,11 @@ from api.graphql.mutations.save_campaign import save_campaign
 from api.graphql.mutations.save_master_data import save_master_data
 from api.graphql.mutations.spend_points import spend_points
 from api.graphql.queries.api_keys import api_keys
-from api.graphql.queries.campaign_analytics import campaign_analytics
+from api.graphql.queries.campaign_analytics import (
+    campaign_analytics,
+    consumer_profile,
+    scan_rates,
+)
 from api.graphql.queries.campaigns import campaign, campaigns
 from api.graphql.queries.code import code
 from api.graphql.queries.diversion import diversion_cases, diversion_flows, diversion_path
@@ -54,6 +58,7 @@ class Query:
 
     campaign = strawberry.field(resolver=campaign)
     campaign_analytics = strawberry.field(resolver=campaign_analytics)
+    consumer_profile = strawberry.field(resolver=consumer_profile)
     campaigns = strawberry.field(resolver=campaigns)
     api_keys = strawberry.field(resolver=api_keys)
     code = strawberry.field(resolver=code)
@@ -76,6 +81,7 @@ class Query:
     store_fraud_evidence = strawberry.field(resolver=store_fraud_evidence)
     referral_rings = strawberry.field(resolver=referral_rings)
     referral_spread = strawberry.field(resolver=referral_spread)
+    scan_rates = strawberry.field(resolver=scan_rates)
     sell_through = strawberry.field(resolver=sell_through)
     verify = strawberry.field(resolver=verify)
 

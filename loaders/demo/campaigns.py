@@ -1,6 +1,8 @@
 """A scan-to-win campaign world with planted scan fraud among organic behaviour.
 
-Units are commissioned and packed twelve to a case; each case is sold in one city. Organic
+Units are commissioned and packed twelve to a case at the world's plant; each case is shipped
+to the world's distributor in the city it is sold in (:attr:`CampaignWorld.master` holds the
+plant, the distributors, the product and their regions), so scan rates can be read. Organic
 consumers scan what they bought from home, now and then a family shares a tablet, a
 consumer scans a few bottles in a row, travels and scans elsewhere a day later, or gives a
 bottle that its new owner scans. Planted among them, each scan labelled with its kind:
@@ -25,6 +27,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from graph_model.campaigns import CampaignSpec, PrizeLevelSpec
+from graph_model.master import Distributor, MasterData, Plant, Product
+from loaders.regions.china import china_regions
+from loaders.regions.lookup import region_of_point
 
 __all__ = ["CampaignWorld", "PlantedScan", "campaign_world"]
 
@@ -67,6 +72,9 @@ class CampaignWorld:
     campaign: CampaignSpec
     events: list[dict[str, Any]] = field(default_factory=list)
     scans: list[PlantedScan] = field(default_factory=list)
+    master: MasterData = field(default_factory=MasterData)
+    #: Each case's units and the distributor it was shipped to.
+    shipments: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
 
     def documents(self, size: int = 500) -> Iterator[dict[str, Any]]:
         """The commissioning and packing events as EPCIS documents."""
@@ -95,12 +103,18 @@ class _Builder:
         self.item = "0" + digits
         self.sscc_base = "3" + digits
         self.cases: list[list[str]] = []
+        self.plant = f"urn:epc:id:sgln:{COMPANY}.{digits[:3]}00.0"
+        self.shipments: list[tuple[tuple[str, ...], str]] = []
         self.events: list[dict[str, Any]] = []
         self.scans: list[PlantedScan] = []
         self.start = now - timedelta(days=10)
         self.now = now
 
-    def case(self) -> list[str]:
+    def distributor(self, city: int) -> str:
+        return f"urn:epc:id:sgln:{COMPANY}.{self.sscc_base[1:4]}{city + 1:02d}.0"
+
+    def case(self, city: int) -> list[str]:
+        """A new case of units, made at the plant and shipped to ``city``'s distributor."""
         n = len(self.cases)
         units = [
             f"urn:epc:id:sgtin:{COMPANY}.{self.item}.{self.tag}c{n}u{i}" for i in range(CASE_SIZE)
@@ -113,7 +127,7 @@ class _Builder:
                 "type": "ObjectEvent", "action": "ADD", "bizStep": "commissioning",
                 "disposition": "active", "epcList": units,
                 "eventID": f"urn:uuid:{_uuid(self.tag, 'c', n)}",
-                "bizLocation": {"id": f"urn:epc:id:sgln:{COMPANY}.00001.0"},
+                "bizLocation": {"id": self.plant},
                 "ilmd": {"cbvmda:lotNumber": f"L{self.tag}"}, **base,
             }
         )  # fmt: skip
@@ -124,7 +138,24 @@ class _Builder:
                 "eventID": f"urn:uuid:{_uuid(self.tag, 'p', n)}", **base,
             }
         )  # fmt: skip
+        to = self.distributor(city)
+        self.events.append(
+            {
+                "type": "ObjectEvent", "action": "OBSERVE", "bizStep": "shipping",
+                "disposition": "in_transit", "epcList": [sscc],
+                "bizLocation": {"id": self.plant},
+                "sourceList": [{"type": "owning_party", "source": self.plant}],
+                "destinationList": [{"type": "owning_party", "destination": to}],
+                "bizTransactionList": [
+                    {"type": "desadv", "bizTransaction": f"urn:yima:desadv:{self.tag}-{n}"}
+                ],
+                "eventID": f"urn:uuid:{_uuid(self.tag, 's', n)}",
+                "eventTime": (self.start - timedelta(days=4)).isoformat(),
+                "eventTimeZoneOffset": "+00:00",
+            }
+        )  # fmt: skip
         self.cases.append(units)
+        self.shipments.append((tuple(units), to))
         return list(units)
 
     def at(self, lo: float = 0.0, hi: float = 1.0) -> datetime:
@@ -167,7 +198,7 @@ def _organic(b: _Builder, consumers: int) -> list[PlantedScan]:
         first = b.at(0.0, 0.9)
         for k in range(bought + (3 if party else 0)):
             if not stock:
-                stock.extend(b.case())
+                stock.extend(b.case(city_index))
             code = stock.pop()
             at = first + (
                 timedelta(minutes=2 * k) if party else timedelta(days=rng.uniform(0, 3) * k)
@@ -176,7 +207,7 @@ def _organic(b: _Builder, consumers: int) -> list[PlantedScan]:
             scans.append(b.scan(code, actor, device, b.near(home, 0.01), at, None))
         if rng.random() < 0.03:  # a trip: a scan in another city a day or more later
             if not stock:
-                stock.extend(b.case())
+                stock.extend(b.case(city_index))
             away = b.near(CITIES[(city_index + 1) % len(CITIES)], 0.01)
             later = min(scans[-1].at + timedelta(days=1 + rng.random()), b.now - timedelta(hours=2))
             scans.append(b.scan(stock.pop(), actor, device, away, later, None))
@@ -190,15 +221,15 @@ def _organic(b: _Builder, consumers: int) -> list[PlantedScan]:
 
 def _device_farm(b: _Builder, n: int, accounts: int, per_account: int) -> None:
     rng = b.rng
-    city = CITIES[rng.randrange(len(CITIES))]
-    place = b.near(city)
+    city_index = rng.randrange(len(CITIES))
+    place = b.near(CITIES[city_index])
     device = f"{b.tag}-farm{n}"
     at = b.at(0.1, 0.8)
     stock: list[str] = []
     for a in range(accounts):
         for _ in range(per_account):
             if not stock:
-                stock = b.case()
+                stock = b.case(city_index)
             at += timedelta(seconds=rng.uniform(20, 70))
             b.scan(
                 stock.pop(),
@@ -215,7 +246,7 @@ def _copied_codes(b: _Builder, n: int, cases: int) -> None:
     at = b.at(0.1, 0.8)
     account = 0
     for _ in range(cases):
-        for code in b.case():
+        for code in b.case(rng.randrange(len(CITIES))):
             at += timedelta(seconds=rng.uniform(30, 90))
             who = f"{b.tag}-bot{n}-{account // 3}"
             spoofed = b.near(CITIES[rng.randrange(len(CITIES))], 0.2)
@@ -238,7 +269,7 @@ def _impossible_travel(b: _Builder, n: int, scans: int) -> None:
     rng = b.rng
     actor = f"{b.tag}-shared{n}"
     at = b.at(0.1, 0.8)
-    stock = b.case()
+    stock = b.case(n % len(CITIES))
     for k in range(scans):
         city = CITIES[(n + 5 * k) % len(CITIES)]
         at += timedelta(minutes=rng.uniform(10, 40))
@@ -285,7 +316,27 @@ def campaign_world(
     )
     world = CampaignWorld(tag, gtin, campaign, b.events)
     world.scans = sorted(b.scans, key=lambda s: s.at)
+    world.shipments = b.shipments
+    world.master = _master(b, gtin)
     return world
+
+
+def _master(b: _Builder, gtin: str) -> MasterData:
+    """The plant, the city distributors and the product, with the regions they are in."""
+    seats = [region_of_point(*city).code for city in CITIES]
+    known = {r.code: r for r in china_regions()}
+    codes = set(seats) | {known[c].parent_code for c in seats if known[c].parent_code}
+    lat, lon = CITIES[0]
+    return MasterData(
+        regions=tuple(r for r in known.values() if r.code in codes and r.level == "province")
+        + tuple(r for r in known.values() if r.code in codes and r.level != "province"),
+        plants=(Plant(b.plant, f"{b.tag} plant", seats[0], lat, lon),),
+        products=(Product(gtin, f"扫码赢 {b.tag}", "yima", COMPANY),),
+        distributors=tuple(
+            Distributor(b.distributor(i), f"{b.tag} distributor {i + 1}", 2, seats[i], *city)
+            for i, city in enumerate(CITIES)
+        ),
+    )
 
 
 def _check_digit(body: str) -> str:
