@@ -140,3 +140,55 @@ def release(award: Annotated[str, typer.Argument(help="The held award (campaign|
     finally:
         db.close()
     typer.echo("released" if done else "already paid")
+
+
+@app.command("train-risk")
+def train_risk(
+    days: Annotated[float, typer.Option(help="Decided scans of the last DAYS.")] = 90.0,
+    limit: Annotated[int, typer.Option(help="At most this many, the latest first.")] = 200_000,
+    campaign: Annotated[
+        str | None, typer.Option(help="Only this campaign's scans (default: every campaign).")
+    ] = None,
+    name: Annotated[str, typer.Option(help="The model's name.")] = "anomaly",
+) -> None:
+    """Fit the anomaly model of risk control on past scans' features and store it in the
+    graph, where every API process picks it up within 30 s."""
+    from services.campaign_models import train_anomaly_model
+
+    db = open_database()
+    try:
+        done = train_anomaly_model(
+            db, datetime.now(UTC), name=name, days=days, limit=limit, campaign=campaign
+        )
+    except InvalidField as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        db.close()
+    typer.echo(f"{done.name}: {done.samples:,} scans, {done.detail}")
+
+
+@app.command("train-value")
+def train_value(
+    days: Annotated[float, typer.Option(help="Consumers' scans of the last DAYS.")] = 365.0,
+    horizon: Annotated[
+        float, typer.Option(help="A repurchase is a scan within HORIZON days of the cut-off.")
+    ] = 30.0,
+    region: Annotated[
+        str | None, typer.Option(help="Only scans in this region (default: everywhere).")
+    ] = None,
+    name: Annotated[str, typer.Option(help="The model's name.")] = "value",
+) -> None:
+    """Fit the consumer value model (predicted repurchase from recency, frequency and tenure)
+    that personalised odds use, and store it in the graph."""
+    from services.campaign_models import train_value_model
+
+    db = open_database()
+    try:
+        done = train_value_model(
+            db, datetime.now(UTC), name=name, days=days, horizon_days=horizon, region=region
+        )
+    except InvalidField as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        db.close()
+    typer.echo(f"{done.name}: {done.samples:,} consumers, {done.detail}")

@@ -181,6 +181,9 @@ def serve(
         workers=workers,
         log_config=JSON_LOG_CONFIG,
         timeout_graceful_shutdown=120,  # in-flight captures finish before the process ends
+        # The client's address is decided by yima from YIMA_TRUSTED_PROXIES, not by uvicorn
+        # (which would believe X-Forwarded-For from any local connection).
+        proxy_headers=False,
     )
 
 

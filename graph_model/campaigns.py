@@ -23,6 +23,7 @@ from graph_model.times import aware
 
 __all__ = [
     "CAMPAIGN_ID_MAX",
+    "MAX_BOOST",
     "AwardStatus",
     "CampaignSpec",
     "PrizeLevelSpec",
@@ -40,6 +41,9 @@ _ID_RE: Final = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
 _GTIN_RE: Final = re.compile(r"\d{8}|\d{12,14}")
 _REGION_RE: Final = re.compile(r"[A-Za-z0-9_\-]{1,32}")
 MAX_LEVELS: Final = 20
+#: The largest personalisation boost a campaign may set (its dearest level's odds at most
+#: doubled against its cheapest's for the most valuable consumer).
+MAX_BOOST: Final = 1.0
 
 
 class RiskDecision(StrEnum):
@@ -81,6 +85,11 @@ class _LevelFields(Protocol):
     def points(self) -> int: ...
 
 
+class _PersonalisationFields(Protocol):
+    @property
+    def max_boost(self) -> float: ...
+
+
 class _CampaignFields(Protocol):
     @property
     def id(self) -> str: ...
@@ -102,6 +111,8 @@ class _CampaignFields(Protocol):
     def store_reward(self) -> float: ...
     @property
     def staff_reward(self) -> float: ...
+    @property
+    def personalisation(self) -> _PersonalisationFields | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +132,9 @@ class CampaignSpec:
     #: (BC联动), from the same budget.
     store_reward: float = 0.0
     staff_reward: float = 0.0
+    #: Personalised odds (千人千面): how far a consumer's value score may tilt the draw toward
+    #: better levels (0, the default: off; at most :data:`MAX_BOOST`).
+    max_boost: float = 0.0
 
     @classmethod
     def from_fields(cls, given: _CampaignFields) -> CampaignSpec:
@@ -139,6 +153,7 @@ class CampaignSpec:
             regions=tuple(given.regions),
             store_reward=given.store_reward,
             staff_reward=given.staff_reward,
+            max_boost=0.0 if given.personalisation is None else given.personalisation.max_boost,
         )
 
 
@@ -169,6 +184,7 @@ class StoredCampaign:
     levels: tuple[StoredLevel, ...]
     store_reward: float = 0.0
     staff_reward: float = 0.0
+    max_boost: float = 0.0
 
     def active(self, at: datetime) -> bool:
         return self.start <= at < self.end
@@ -261,6 +277,8 @@ def check_campaign_spec(spec: CampaignSpec, prefix: str = "") -> CampaignSpec:
             bad(at + "points", f"must be 0 or more, got {lv.points}")
     if sum(lv.probability for lv in spec.levels) > 1 + 1e-9:
         bad("levels", "probabilities add up to more than 1")
+    if not 0 <= spec.max_boost <= MAX_BOOST:
+        bad("personalisation.maxBoost", f"must be in [0, {MAX_BOOST:g}], got {spec.max_boost}")
     if problems:
         raise InvalidField.of(problems)
     return CampaignSpec(
@@ -274,4 +292,5 @@ def check_campaign_spec(spec: CampaignSpec, prefix: str = "") -> CampaignSpec:
         regions=tuple(dict.fromkeys(spec.regions)),
         store_reward=float(spec.store_reward),
         staff_reward=float(spec.staff_reward),
+        max_boost=float(spec.max_boost),
     )

@@ -354,6 +354,7 @@ def _project_one(e: EpcisEvent, out: Projection) -> None:
                     "kind": _ext(ext, "scanKind") or "consumer",
                     "actor": _ext(ext, "actor"),
                     "device": _ext(ext, "device"),
+                    "address": _ext(ext, "clientAddress"),
                     "clientScanId": client_id,
                     "lat": _float(_ext(ext, "lat")),
                     "lon": _float(_ext(ext, "lon")),

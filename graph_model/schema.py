@@ -192,6 +192,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             _index("Delivery", "subscription"),
         ),
     ),
+    Migration(
+        15,
+        "campaign risk: recent scans per client address, and the fitted campaign models",
+        (
+            _index("Scan", "address"),
+            _unique("CampaignModel", "id"),
+        ),
+    ),
 )
 
 

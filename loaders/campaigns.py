@@ -6,7 +6,7 @@ the fields of GraphQL's ``CampaignInput``::
     {"id": "spring-2026", "name": "Spring scan-to-win",
      "start": "2026-03-01T00:00:00+08:00", "end": "2026-06-01T00:00:00+08:00",
      "budget": 50000, "products": ["06901234123457"], "regions": ["320000"],
-     "storeReward": 0.5, "staffReward": 0.2,
+     "storeReward": 0.5, "staffReward": 0.2, "personalisation": {"maxBoost": 0.5},
      "levels": [{"level": "first", "quantity": 10, "amount": 88, "probability": 0.001,
                  "points": 100}, ...]}
 
@@ -38,6 +38,11 @@ class _Level(BaseModel):
     points: int = 0
 
 
+class _Personalisation(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    max_boost: float = Field(default=0.0, alias="maxBoost")
+
+
 class _Campaign(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     id: str
@@ -50,6 +55,7 @@ class _Campaign(BaseModel):
     regions: list[str] = Field(default_factory=list)
     store_reward: float = Field(default=0.0, alias="storeReward")
     staff_reward: float = Field(default=0.0, alias="staffReward")
+    personalisation: _Personalisation | None = None
 
 
 def _path(loc: tuple[int | str, ...]) -> str:

@@ -34,6 +34,9 @@ from algorithms.campaigns import (
     smallest_level,
     summarise,
 )
+from algorithms.campaigns.draw import personalise
+from algorithms.campaigns.features import scan_features
+from algorithms.campaigns.value import rfm_features
 from graph_model.campaigns import (
     AwardStatus,
     CampaignSpec,
@@ -45,8 +48,9 @@ from graph_model.campaigns import (
 )
 from graph_model.database import Database
 from graph_model.errors import FieldProblem, InvalidField, WriteConflict
-from graph_model.repositories.campaigns import CampaignRepository, Settlement
+from graph_model.repositories.campaigns import CampaignRepository, ScanFacts, Settlement
 from loaders.campaigns import read_campaign_file
+from services.campaign_models import ANOMALY_MODEL, VALUE_MODEL, ModelCache
 
 __all__ = ["CampaignService", "CampaignSettings", "CampaignSummary", "ScanContext", "strongest"]
 
@@ -56,6 +60,11 @@ class CampaignSettings:
     risk: RiskSettings = field(default_factory=RiskSettings)
     #: How long campaign definitions are reused before they are read again.
     cache_seconds: float = 5.0
+    #: The stored models the scan path uses (``yima campaign train-risk`` / ``train-value``),
+    #: and how often a process asks whether they were retrained.
+    anomaly_model: str = ANOMALY_MODEL
+    value_model: str = VALUE_MODEL
+    model_check_seconds: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +80,7 @@ class ScanContext:
     lon: float | None
     region: str | None
     at: datetime
+    address: str | None = None
 
 
 _SEVERITY = {RiskDecision.ALLOW: 0, RiskDecision.REVIEW: 1, RiskDecision.DENY: 2}
@@ -97,6 +107,12 @@ class CampaignService:
         self._rng = rng or random.SystemRandom()
         self._lock = threading.Lock()
         self._cached: tuple[float, list[StoredCampaign]] | None = None
+        self.models = ModelCache(
+            db,
+            self.settings.anomaly_model,
+            self.settings.value_model,
+            self.settings.model_check_seconds,
+        )
 
     # -- definitions ---------------------------------------------------------------------
 
@@ -152,6 +168,8 @@ class CampaignService:
             burst_from=scan.at - timedelta(minutes=s.burst_minutes),
             sibling_from=scan.at - timedelta(minutes=s.sibling_minutes),
             sibling_to=scan.at + timedelta(minutes=s.sibling_minutes),
+            address=scan.address,
+            address_from=scan.at - timedelta(minutes=s.address_minutes),
         )
         gtin = facts.gtin or scan.gtin
         covering = [
@@ -175,14 +193,43 @@ class CampaignService:
             device_recent=facts.device_recent,
             far_siblings=far,
             ring_member=facts.ring_member,
+            address_recent=facts.address_recent,
+            history_scans=facts.history_scans,
         )
+        features = scan_features(base, scan.at.hour + scan.at.minute / 60)
+        anomaly_model = self.models.anomaly()
+        if anomaly_model is not None:
+            base = replace(base, anomaly=anomaly_model.score(features))
+        value = self._value(facts, scan.at)
         outcomes = []
         for k in covering:
-            outcomes.append(self._settle(k, scan, base, redeemed=k.id in facts.awarded_in))
+            outcomes.append(
+                self._settle(
+                    k, scan, base, redeemed=k.id in facts.awarded_in, value=value,
+                    features=tuple(features),
+                )
+            )  # fmt: skip
         return outcomes
 
+    def _value(self, facts: ScanFacts, at: datetime) -> float | None:
+        """The consumer's value score from the scans before this one; ``None`` without a
+        value model or a past scan."""
+        model = self.models.value()
+        if model is None or facts.history_span is None or facts.history_scans <= 0:
+            return None
+        first, last = facts.history_span
+        x = rfm_features(facts.history_scans, facts.history_days, first, last, at.timestamp())
+        return model.score(x)
+
     def _settle(
-        self, k: StoredCampaign, scan: ScanContext, base: RiskFacts, *, redeemed: bool
+        self,
+        k: StoredCampaign,
+        scan: ScanContext,
+        base: RiskFacts,
+        *,
+        redeemed: bool,
+        value: float | None = None,
+        features: tuple[float, ...] | None = None,
     ) -> ScanOutcome:
         facts = replace(base, redeemed=redeemed)
         verdict = decide(facts, self.settings.risk)
@@ -191,6 +238,8 @@ class CampaignService:
         status = AwardStatus.PAID
         if decision is not RiskDecision.DENY:
             levels = [Level(lv.level, lv.probability, lv.amount, lv.remaining) for lv in k.levels]
+            if value is not None and k.max_boost > 0:
+                levels = personalise(levels, value, k.max_boost)
             left = k.budget - k.spent - k.store_reward - k.staff_reward
             chosen = draw(levels, left, self._rng.random())
             if chosen is not None and decision is RiskDecision.REVIEW:
@@ -208,6 +257,9 @@ class CampaignService:
             score=verdict.score,
             level=level,
             status=status,
+            features=features,
+            anomaly=facts.anomaly,
+            value=value,
         )
         try:
             outcome = self.repository.settle(settlement)

@@ -53,6 +53,9 @@ class ScanRequest:
     region: str | None = None
     at: datetime | None = None
     prefix: str = ""
+    #: The client's network address as the server saw it (never a value the client declares
+    #: in the scan); stored with the scan so risk control counts bursts per address.
+    address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +82,7 @@ def _check(scan: ScanRequest) -> None:
         raise InvalidField(
             p + "clientScanId", "must be 1 to 128 letters, digits or . _ : ~ @ / + = -"
         )
-    for name, value in (("actor", scan.actor), ("device", scan.device)):
+    for name, value in (("actor", scan.actor), ("device", scan.device), ("address", scan.address)):
         if value is not None and not 0 < len(value) <= _TEXT_MAX:
             raise InvalidField(p + name, f"must be 1 to {_TEXT_MAX} characters")
     if scan.at is not None:
@@ -125,6 +128,7 @@ def scan_event(epc: str, event_id: str, scan: ScanRequest, at: datetime) -> dict
     optional = {
         "yima:actor": scan.actor,
         "yima:device": scan.device,
+        "yima:clientAddress": scan.address,
         "yima:lat": scan.lat,
         "yima:lon": scan.lon,
         "yima:region": scan_region(scan),
@@ -175,6 +179,7 @@ def record_scan(
                 gtin=unit.gtin,
                 actor=scan.actor,
                 device=scan.device,
+                address=scan.address,
                 lat=scan.lat,
                 lon=scan.lon,
                 region=scan_region(scan),

@@ -7,7 +7,8 @@ the usual marks of scan fraud:
 - a code unknown to the graph (a fake) or already redeemed in the campaign (a recycled cap);
 - a code other consumers scanned before (a copied code);
 - impossible travel between one consumer's scans (geodesic distance over time);
-- many accounts on one device or phone (a device farm), a burst of scans from one device;
+- many accounts on one device or phone (a device farm), a burst of scans from one device or
+  from one client address (a script);
 - siblings of the code in its case scanned far away within minutes (codes copied from a
   warehouse and scanned in bulk elsewhere);
 - membership in a referral ring;
@@ -56,6 +57,11 @@ class RiskSettings:
     burst_minutes: float = 10.0
     burst_review: int = 6
     burst_deny: int = 15
+    #: Scans from the client address within ``address_minutes`` before this one. A shop's
+    #: Wi-Fi or a carrier's NAT puts many consumers behind one address, so these are high.
+    address_minutes: float = 10.0
+    address_review: int = 60
+    address_deny: int = 200
     #: Siblings in the code's case scanned further than ``sibling_km`` within
     #: ``sibling_minutes`` of this scan.
     sibling_km: float = 200.0
@@ -64,8 +70,9 @@ class RiskSettings:
     sibling_deny: int = 3
     #: Membership in a referral ring sends the scan to review.
     ring_review: bool = True
-    #: Anomaly scores (0 normal .. 1 anomalous) at or above these.
-    anomaly_review: float = 0.75
+    #: Anomaly scores at or above these (an isolation forest's score in (0, 1]: about 0.5 and
+    #: below is ordinary, near 1 isolated at once; past scans rarely score above 0.65).
+    anomaly_review: float = 0.65
     anomaly_deny: float = 0.95
 
     def __post_init__(self) -> None:
@@ -74,13 +81,15 @@ class RiskSettings:
             ("device_accounts", self.device_accounts_review, self.device_accounts_deny),
             ("phone_accounts", self.phone_accounts_review, self.phone_accounts_deny),
             ("burst", self.burst_review, self.burst_deny),
+            ("address", self.address_review, self.address_deny),
             ("sibling", self.sibling_review, self.sibling_deny),
             ("anomaly", self.anomaly_review, self.anomaly_deny),
         )
         for name, review, deny in pairs:
             if not 0 < review <= deny:
                 raise CampaignInputError(f"{name}: need 0 < review <= deny, got {review}, {deny}")
-        if self.travel_kmh <= 0 or self.burst_minutes <= 0 or self.sibling_minutes <= 0:
+        windows = (self.burst_minutes, self.address_minutes, self.sibling_minutes)
+        if self.travel_kmh <= 0 or min(windows) <= 0:
             raise CampaignInputError("speeds and windows must be positive")
 
 
@@ -100,9 +109,13 @@ class RiskFacts:
     device_accounts: int = 1
     phone_accounts: int = 1
     device_recent: int = 0
+    #: Scans from this scan's client address in the window (0 when the address is unknown).
+    address_recent: int = 0
     far_siblings: int = 0
     ring_member: bool = False
     anomaly: float | None = None
+    #: The consumer's scans before this one.
+    history_scans: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +184,11 @@ def decide(facts: RiskFacts, settings: RiskSettings | None = None) -> Decision:
     if grade:
         found.append(
             (grade, f"{facts.device_recent} scans from the device in {s.burst_minutes:g} min")
+        )
+    grade = _grade(facts.address_recent, s.address_review, s.address_deny)
+    if grade:
+        found.append(
+            (grade, f"{facts.address_recent} scans from the address in {s.address_minutes:g} min")
         )
     grade = _grade(facts.far_siblings, s.sibling_review, s.sibling_deny)
     if grade:

@@ -29,6 +29,7 @@ from graphql import (
 from graphql.utilities import value_from_ast_untyped
 from strawberry.extensions import SchemaExtension
 
+from api.security.client_address import client_address
 from api.security.middleware import ANONYMOUS, Principal, refusal
 from api.security.policy import PUBLIC_SCAN_FIELD, graphql_role
 from api.security.rate_limit import RateLimiter
@@ -129,7 +130,7 @@ class AccessControl(SchemaExtension):
         """Anonymous scans: consumer scans only, each spending its device's and address's
         allowance."""
         limits: ScanLimits = request.app.state.scan_limits
-        address = request.client.host if request.client else "unknown"
+        address = client_address(request, request.app.state.security.trusted_proxies)
         for field in scans:
             scan = _scan_input(field, self.execution_context.variables)
             if scan.get("kind") != PUBLIC_SCAN_KIND:

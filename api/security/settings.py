@@ -3,7 +3,9 @@
 ``YIMA_AUTH`` (``on`` by default; ``off`` lets anyone do anything, for a local demo, and says
 so loudly), ``YIMA_GRAPHQL_INTROSPECTION`` (``on`` by default; ``off`` for production),
 ``YIMA_SCAN_RATE_DEVICE`` and ``YIMA_SCAN_RATE_ADDRESS`` (public scans a minute per device and
-per client address), ``YIMA_MAX_BODY_BYTES`` (the largest request body, default 32 MiB).
+per client address), ``YIMA_MAX_BODY_BYTES`` (the largest request body, default 32 MiB),
+``YIMA_TRUSTED_PROXIES`` (comma-separated addresses or networks of proxies whose
+``X-Forwarded-For`` names the client; default none, so the connection's peer is the client).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from api.security.client_address import Network, parse_networks
 from graph_model.errors import InvalidField
 
 __all__ = ["SecuritySettings"]
@@ -47,6 +50,7 @@ class SecuritySettings:
     scans_per_device: int = SCANS_PER_DEVICE
     scans_per_address: int = SCANS_PER_ADDRESS
     max_body_bytes: int = MAX_BODY_BYTES
+    trusted_proxies: tuple[Network, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SecuritySettings:
@@ -57,4 +61,7 @@ class SecuritySettings:
             scans_per_device=_rate(env, "YIMA_SCAN_RATE_DEVICE", SCANS_PER_DEVICE),
             scans_per_address=_rate(env, "YIMA_SCAN_RATE_ADDRESS", SCANS_PER_ADDRESS),
             max_body_bytes=_rate(env, "YIMA_MAX_BODY_BYTES", MAX_BODY_BYTES),
+            trusted_proxies=parse_networks(
+                "YIMA_TRUSTED_PROXIES", env.get("YIMA_TRUSTED_PROXIES", "")
+            ),
         )

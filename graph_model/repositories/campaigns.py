@@ -11,9 +11,11 @@ on the campaign and can neither overspend nor award a code twice.
 Graph written here::
 
     (:Campaign {id, name, start, end, budgetCents, spentCents, awarded, products, regions,
-                storeRewardCents, staffRewardCents})-[:OFFERS]->(:PrizeLevel {id, level, rank,
-                quantity, remaining, awarded, amountCents, probability, points})
-    (:RiskDecision {id = scan|campaign, decision, reasons, score, at})-[:ON]->(:Scan),
+                storeRewardCents, staffRewardCents, maxBoost})
+        -[:OFFERS]->(:PrizeLevel {id, level, rank, quantity, remaining, awarded, amountCents,
+                                  probability, points})
+    (:RiskDecision {id = scan|campaign, decision, reasons, score, at, features, anomaly,
+                    value})-[:ON]->(:Scan),
         -[:IN]->(:Campaign)
     (:Award {id = campaign|code, campaign, code, scan, level, amountCents, points, status, at})
         -[:IN]->(:Campaign), -[:OF]->(:Code), -[:FOR]->(:Scan), -[:TO]->(:Consumer),
@@ -55,6 +57,7 @@ RETURN k.id AS id, k.name AS name, k.start AS start, k.end AS end,
        k.budgetCents AS budget, k.spentCents AS spent, k.awarded AS awarded,
        k.products AS products, k.regions AS regions,
        k.storeRewardCents AS storeReward, k.staffRewardCents AS staffReward,
+       k.maxBoost AS maxBoost,
        COLLECT { MATCH (k)-[:OFFERS]->(l:PrizeLevel)
                  RETURN [l.level, l.quantity, l.amountCents, l.probability, l.points,
                          l.remaining] ORDER BY l.rank } AS levels
@@ -78,7 +81,7 @@ SET k.name = $name, k.start = datetime($start), k.end = datetime($end),
     k.budgetCents = $budget, k.spentCents = coalesce(k.spentCents, 0),
     k.awarded = coalesce(k.awarded, 0), k.products = $products, k.regions = $regions,
     k.storeRewardCents = $storeReward, k.staffRewardCents = $staffReward,
-    k.savedAt = datetime()
+    k.maxBoost = $maxBoost, k.savedAt = datetime()
 REMOVE k._lock
 WITH k
 CALL (k) {
@@ -119,7 +122,20 @@ CALL () {
   RETURN count(DISTINCT CASE WHEN d.actor <> $actor THEN d.actor END) AS deviceOthers,
          count(CASE WHEN d.at >= datetime($burstFrom) THEN 1 END) AS deviceRecent
 }
-RETURN c IS NOT NULL AS known, c.gtin AS gtin, otherScanners, siblings,
+CALL () {
+  OPTIONAL MATCH (ad:Scan {address: $address})
+  WHERE ad.id <> $scan AND ad.kind = 'consumer' AND ad.at >= datetime($addressFrom)
+        AND ad.at <= datetime($at)
+  RETURN count(ad) AS addressRecent
+}
+CALL () {
+  OPTIONAL MATCH (:Consumer {id: $actor})<-[:BY]-(h:Scan {kind: 'consumer'})
+  WHERE h.id <> $scan AND h.at <= datetime($at)
+  RETURN count(h) AS historyScans, count(DISTINCT date(h.at)) AS historyDays,
+         min(h.at).epochSeconds AS historyFirst, max(h.at).epochSeconds AS historyLast
+}
+RETURN c IS NOT NULL AS known, c.gtin AS gtin, otherScanners, siblings, addressRecent,
+       historyScans, historyDays, historyFirst, historyLast,
        CASE WHEN p IS NULL THEN null ELSE [p.lat, p.lon, p.at.epochSeconds] END AS previous,
        deviceOthers, deviceRecent,
        COUNT { MATCH (:Device {id: $device})<-[:USES]-(o:Consumer) WHERE o.id <> $actor }
@@ -140,7 +156,8 @@ MATCH (s:Scan {id: $scan})
 MATCH (k:Campaign {id: $campaign})
 MERGE (d:RiskDecision {id: $scan + '|' + $campaign})
 ON CREATE SET d.decision = $decision, d.reasons = $reasons, d.score = $score,
-              d.at = datetime($at), d.campaign = $campaign, d.scan = $scan
+              d.at = datetime($at), d.campaign = $campaign, d.scan = $scan,
+              d.features = $features, d.anomaly = $anomaly, d.value = $value
 MERGE (d)-[:ON]->(s)
 MERGE (d)-[:IN]->(k)
 """
@@ -274,6 +291,13 @@ class ScanFacts:
     ring_member: bool
     awarded_in: frozenset[str]
     regions: tuple[str, ...]
+    #: Scans from the client address in its window (0 without an address).
+    address_recent: int = 0
+    #: The consumer's consumer scans before this one: count, distinct days, first and last
+    #: (epoch seconds; ``None`` without any).
+    history_scans: int = 0
+    history_days: int = 0
+    history_span: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +315,11 @@ class Settlement:
     score: float
     level: str | None = None
     status: AwardStatus = AwardStatus.PAID
+    #: What the decision saw, kept for training and audit: the anomaly model's features,
+    #: its score and the consumer's value score (each absent when not computed).
+    features: tuple[float, ...] | None = None
+    anomaly: float | None = None
+    value: float | None = None
 
 
 def _time(value: Any) -> datetime:
@@ -323,6 +352,7 @@ def campaign_from_record(record: Mapping[str, Any]) -> StoredCampaign:
         ),
         store_reward=(record["storeReward"] or 0) / 100,
         staff_reward=(record["staffReward"] or 0) / 100,
+        max_boost=float(record["maxBoost"] or 0.0),
     )
 
 
@@ -380,6 +410,7 @@ class CampaignRepository:
                 regions=list(spec.regions),
                 storeReward=cents(spec.store_reward),
                 staffReward=cents(spec.staff_reward),
+                maxBoost=spec.max_boost,
                 levels=levels,
             ).consume()
 
@@ -408,6 +439,8 @@ class CampaignRepository:
         burst_from: datetime,
         sibling_from: datetime,
         sibling_to: datetime,
+        address: str | None = None,
+        address_from: datetime | None = None,
     ) -> ScanFacts:
         """One read of everything the risk rules look at."""
         row = self._db.read(
@@ -421,6 +454,8 @@ class CampaignRepository:
             burstFrom=burst_from.isoformat(),
             sibFrom=sibling_from.isoformat(),
             sibTo=sibling_to.isoformat(),
+            address=address,
+            addressFrom=(address_from or at).isoformat(),
         )[0]
         previous = row["previous"]
         regions = tuple(row["regions"])
@@ -440,6 +475,12 @@ class CampaignRepository:
             ring_member=bool(row["ring"]),
             awarded_in=frozenset(row["awardedIn"]),
             regions=regions,
+            address_recent=int(row["addressRecent"]),
+            history_scans=int(row["historyScans"]),
+            history_days=int(row["historyDays"]),
+            history_span=None
+            if row["historyFirst"] is None
+            else (float(row["historyFirst"]), float(row["historyLast"])),
         )
 
     def settle(self, s: Settlement) -> ScanOutcome:
@@ -461,6 +502,9 @@ class CampaignRepository:
                 decision=s.decision.value,
                 reasons=list(s.reasons),
                 score=s.score,
+                features=None if s.features is None else list(s.features),
+                anomaly=s.anomaly,
+                value=s.value,
                 **params,
             ).consume()
             base = ScanOutcome(s.campaign, s.decision, s.reasons, s.score)

@@ -371,7 +371,8 @@ MERGE (c:Code {id: r.code})
 MERGE (e)-[:CONCERNS]->(c)
 MERGE (s:Scan {id: r.id})
 SET s.kind = r.kind, s.at = r.t, s.event = r.event, s.actor = r.actor, s.device = r.device,
-    s.clientScanId = r.clientScanId, s.lat = r.lat, s.lon = r.lon, s.region = r.region
+    s.address = r.address, s.clientScanId = r.clientScanId, s.lat = r.lat, s.lon = r.lon,
+    s.region = r.region
 MERGE (s)-[:OF]->(c)
 WITH s, r
 CALL (s, r) {

@@ -17,6 +17,7 @@ from api.graphql.types.problem import Problem
 from api.graphql.types.scan import ScanKind
 from api.graphql.types.scan_prize import ScanCampaign, ScanPrize, ScanRisk, prize_of, risk_of
 from api.graphql.types.verification import Verification
+from api.security.client_address import client_address
 from graph_model import vocabulary
 from graph_model.errors import InvalidField
 from services.campaigns import strongest
@@ -138,6 +139,9 @@ async def record_scan(info: Info[Context, Any], input: RecordScanInput) -> Recor
         region=None if place is None else place.region,
         at=input.at,
         prefix="input.",
+        address=client_address(
+            info.context.request, info.context.request.app.state.security.trusted_proxies
+        ),
     )
     repository = provenance_loaders(info.context).repository
     try:

@@ -15,7 +15,13 @@ from api.graphql.types.problem import Problem
 from graph_model.campaigns import CampaignSpec
 from graph_model.errors import InvalidField
 
-__all__ = ["CampaignInput", "PrizeLevelInput", "SaveCampaignResult", "save_campaign"]
+__all__ = [
+    "CampaignInput",
+    "PersonalisationInput",
+    "PrizeLevelInput",
+    "SaveCampaignResult",
+    "save_campaign",
+]
 
 
 @strawberry.input(description="One level of the prize pool.")
@@ -27,6 +33,19 @@ class PrizeLevelInput:
         description="Chance that one scan wins it; the levels' chances add up to at most 1."
     )
     points: int = strawberry.field(default=0, description="Membership points it gives.")
+
+
+@strawberry.input(
+    description="Personalised odds (千人千面): a consumer's value score (predicted repurchase "
+    "from past scans) tilts the draw toward the better levels, the chance of any prize "
+    "unchanged."
+)
+class PersonalisationInput:
+    max_boost: float = strawberry.field(
+        default=0.0,
+        description="How far the most valuable consumer's odds tilt: the dearest level's "
+        "chance grows up to 1 + maxBoost times against the cheapest's; 0 (off) to 1.",
+    )
 
 
 @strawberry.input(
@@ -51,6 +70,9 @@ class CampaignInput:
     )
     staff_reward: float = strawberry.field(
         default=0.0, description="Credited to the staff member who opened a winning unit."
+    )
+    personalisation: PersonalisationInput | None = strawberry.field(
+        default=None, description="Personalised odds; off when absent."
     )
 
 

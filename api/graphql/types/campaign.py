@@ -8,7 +8,7 @@ import strawberry
 
 from graph_model.campaigns import StoredCampaign
 
-__all__ = ["Campaign", "PrizeLevel"]
+__all__ = ["Campaign", "Personalisation", "PrizeLevel"]
 
 
 @strawberry.type(description="One level of a campaign's prize pool.")
@@ -19,6 +19,14 @@ class PrizeLevel:
     amount: float
     probability: float = strawberry.field(description="Chance of winning it with one scan.")
     points: int
+
+
+@strawberry.type(
+    description="Personalised odds (千人千面): how far a consumer's value score tilts the draw "
+    "toward the better levels."
+)
+class Personalisation:
+    max_boost: float = strawberry.field(description="0: off; at most 1.")
 
 
 @strawberry.type(
@@ -42,6 +50,7 @@ class Campaign:
         description="Credited to the staff member who opened a winning unit."
     )
     levels: list[PrizeLevel]
+    personalisation: Personalisation
 
     @classmethod
     def from_domain(cls, k: StoredCampaign) -> Campaign:
@@ -57,6 +66,7 @@ class Campaign:
             regions=list(k.regions),
             store_reward=k.store_reward,
             staff_reward=k.staff_reward,
+            personalisation=Personalisation(max_boost=k.max_boost),
             levels=[
                 PrizeLevel(
                     level=lv.level,
