@@ -119,6 +119,7 @@ CATEGORIES: Final[tuple[Category, ...]] = (
     Category("PointsEntry", "id", "#FFE082", "savings", ("id",)),
     Category("StoreCredit", "id", "#FFF176", "credit_card", ("id",)),
     Category("RiskDecision", "id", "#EF9A9A", "gavel", ("id",)),
+    Category("CampaignModel", "id", "#E0E0E0", "model_training", ("id", "samples", "trainedAt")),
     Category("ApiKey", "id", "#E0E0E0", "key", ("id",)),
     Category("SchemaMigration", "version", "#EEEEEE", "history", ("version",)),
 )  # fmt: skip
