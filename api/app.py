@@ -19,6 +19,7 @@ from api.graphql.context import Context
 from api.graphql.schema import schema
 from api.rest import capture, discovery, events, queries
 from api.rest import export as export_rest
+from api.rest import openapi as openapi_rest
 from api.rest import report as report_rest
 from api.rest.problems import EXCEPTION_HANDLERS
 from api.security.body_limit import BodyLimit
@@ -78,6 +79,7 @@ def create_app(
         Route("/healthz", ops.healthz),
         Route("/readyz", ops.readyz),
         Route("/metrics", ops.metrics),
+        Route("/openapi.json", openapi_rest.document, methods=["GET"]),
         Route("/capture", capture.capture_document, methods=["POST"]),
         Route("/capture/{capture_id}", capture.capture_job, methods=["GET"]),
         Route("/jobs/{job_id}", capture.job_view, methods=["GET"]),
