@@ -9,6 +9,10 @@ Into the server of ``YIMA_NEO4J_URI`` / ``YIMA_NEO4J_DATABASE``:
   each scan's campaign part (:meth:`CampaignService.run_scan`) is timed on its own;
 * reference: the same number of scans of a twin world whose campaign is not saved, so no
   campaign covers them: ``recordScan`` as it is without campaigns, in the same run;
+* with models: the anomaly and value models (``yima campaign train-risk`` / ``train-value``)
+  are trained on that world's decisions and scans, and a second world of the same size is
+  replayed scoring every scan with them: quality, the anomaly score's AUC against the truth,
+  and the decision's latency with the models in the path;
 * ``--clients`` threads post ``--http-scans`` consumer scans to a uvicorn process of its own
   covered by a campaign whose budget runs out: scans/s, then pool and budget checked.
 
@@ -37,11 +41,13 @@ sys.path.insert(0, str(ROOT))
 
 from graph_model.campaigns import CampaignSpec, PrizeLevelSpec, ScanOutcome  # noqa: E402
 from graph_model.database import Database  # noqa: E402
+from graph_model.errors import InvalidField  # noqa: E402
 from graph_model.schema import apply_schema  # noqa: E402
 from graph_model.settings import DatabaseSettings  # noqa: E402
 from loaders.demo.campaigns import campaign_world  # noqa: E402
+from services.campaign_models import train_anomaly_model, train_value_model  # noqa: E402
 from services.campaign_world import load_campaign_world, replay_scans  # noqa: E402
-from services.campaigns import CampaignService, ScanContext  # noqa: E402
+from services.campaigns import CampaignService, CampaignSettings, ScanContext  # noqa: E402
 from services.capture import CaptureService  # noqa: E402
 
 SCAN = """mutation ($input: RecordScanInput!) { recordScan(input: $input) {
@@ -51,8 +57,8 @@ SCAN = """mutation ($input: RecordScanInput!) { recordScan(input: $input) {
 class TimedCampaigns(CampaignService):
     """The campaign service, timing each scan's decision, draw and settlement."""
 
-    def __init__(self, db: Database) -> None:
-        super().__init__(db)
+    def __init__(self, db: Database, settings: CampaignSettings | None = None) -> None:
+        super().__init__(db, settings)
         self.decisions: list[float] = []
 
     def run_scan(self, scan: ScanContext) -> list[ScanOutcome]:
@@ -99,6 +105,55 @@ def quality_and_latency(db: Database, consumers: int, seed: int, tag: str) -> No
         f"{pct(timed.decisions, 0.99) / pct(plain.seconds, 0.99):.2f}; with / without "
         f"campaigns p50: {ratio:.2f}"
     )
+
+
+def with_models(db: Database, consumers: int, seed: int, tag: str) -> None:
+    """Train both models on one planted world, then replay another scoring with them."""
+    from sklearn.metrics import roc_auc_score
+
+    settings = CampaignSettings(anomaly_model=f"{tag}-anomaly", value_model=f"{tag}-value")
+    past = campaign_world(seed, tag + "m", consumers=consumers)
+    service = CampaignService(db, settings)
+    load_campaign_world(db, past, service)
+    replay_scans(db, past, service)
+    now = datetime.now(UTC)
+    try:
+        started = time.perf_counter()
+        risk = train_anomaly_model(db, now, name=settings.anomaly_model, campaign=past.campaign.id)
+        trained = time.perf_counter() - started
+        print(f"anomaly model: {risk.samples:,} scans, {risk.detail}, trained in {trained:.1f} s")
+        try:
+            value = train_value_model(db, now, name=settings.value_model, days=30, horizon_days=3)
+            print(f"value model: {value.samples:,} consumers, {value.detail}")
+        except InvalidField as exc:
+            print(f"value model not trained: {exc}")
+        fresh = campaign_world(seed + 1, tag + "n", consumers=consumers)
+        timed = TimedCampaigns(db, settings)
+        load_campaign_world(db, fresh, timed)
+        quality = replay_scans(db, fresh, timed)
+        print("with the models:")
+        for line in quality.lines():
+            print("  " + line)
+        rows = db.read(
+            "MATCH (:Campaign {id: $k})<-[:IN]-(d:RiskDecision)-[:ON]->(s:Scan) "
+            "RETURN s.clientScanId AS id, d.anomaly AS anomaly",
+            k=fresh.campaign.id,
+        )
+        truth = {x.client_scan_id: x.fraud is not None for x in fresh.scans}
+        scored = [(truth[r["id"]], r["anomaly"]) for r in rows if r["anomaly"] is not None]
+        auc = roc_auc_score([t for t, _ in scored], [a for _, a in scored])
+        print(f"  anomaly score AUC against the planted truth: {auc:.3f} ({len(scored)} scans)")
+        print(
+            f"  decision with the models: p50 {pct(timed.decisions, 0.5):.1f} ms, "
+            f"p99 {pct(timed.decisions, 0.99):.1f} ms"
+        )
+    finally:
+        db.write(
+            lambda tx: tx.run(
+                "MATCH (m:CampaignModel) WHERE m.id IN $ids DELETE m",
+                ids=[settings.anomaly_model, settings.value_model],
+            ).consume()
+        )
 
 
 def http_rate(db: Database, settings: DatabaseSettings, clients: int, scans: int, tag: str) -> None:
@@ -182,6 +237,7 @@ def main() -> None:
     tag = "b" + uuid.uuid4().hex[:8]
     try:
         quality_and_latency(db, args.consumers, args.seed, tag)
+        with_models(db, args.consumers, args.seed + 100, tag)
         if args.clients:
             http_rate(db, settings, args.clients, args.http_scans, tag + "h")
     finally:
