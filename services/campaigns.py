@@ -23,8 +23,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from algorithms.campaigns import (
-    CampaignScan,
-    CampaignSummary,
     Level,
     RiskFacts,
     RiskSettings,
@@ -32,7 +30,6 @@ from algorithms.campaigns import (
     decide,
     draw,
     smallest_level,
-    summarise,
 )
 from algorithms.campaigns.draw import personalise
 from algorithms.campaigns.features import scan_features
@@ -52,7 +49,7 @@ from graph_model.repositories.campaigns import CampaignRepository, ScanFacts, Se
 from loaders.campaigns import read_campaign_file
 from services.campaign_models import ANOMALY_MODEL, VALUE_MODEL, ModelCache
 
-__all__ = ["CampaignService", "CampaignSettings", "CampaignSummary", "ScanContext", "strongest"]
+__all__ = ["CampaignService", "CampaignSettings", "ScanContext", "strongest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,14 +290,6 @@ class CampaignService:
             raise InvalidField.of(
                 FieldProblem(prefix + p.path, p.reason) for p in exc.problems
             ) from None
-
-    def analytics(self, campaign_id: str) -> CampaignSummary:
-        """What the campaign's scans say: reach, repeat scanners, prizes, by province, and
-        recommendations; :class:`NotFound` for an unknown campaign."""
-        rows = self.repository.covered_scans(campaign_id)
-        return summarise(
-            [CampaignScan(c, at, p, lv, cents / 100) for c, at, p, lv, cents in rows if c]
-        )
 
     def release(self, award_id: str, at: datetime) -> bool:
         """Pay a held award; ``False`` when it was not held."""

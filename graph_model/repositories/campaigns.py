@@ -266,16 +266,6 @@ RETURN co.id AS actor, -e.delta AS points, e.balance AS balance
 """
 
 
-_COVERED: Final[LiteralString] = """
-MATCH (:Campaign {id: $id})<-[:IN]-(:RiskDecision)-[:ON]->(s:Scan)
-OPTIONAL MATCH (a:Award {campaign: $id, status: 'paid'})-[:FOR]->(s)
-RETURN s.actor AS consumer, s.at.epochSeconds AS at,
-       head(COLLECT { MATCH (:Region {code: s.region})-[:WITHIN*0..3]->(p:Region)
-                      WHERE p.level = 'province' RETURN coalesce(p.name, p.code) }) AS province,
-       a.level AS level, a.amountCents AS amount
-"""
-
-
 @dataclass(frozen=True, slots=True)
 class ScanFacts:
     """What the graph holds about a scan's code, consumer, device and place."""
@@ -566,17 +556,6 @@ class CampaignRepository:
         the balance; :class:`InvalidField` when the account holds fewer. The account's lock is
         taken before its balance is read, so concurrent orders never take it below zero."""
         return self._db.write(_spend, actor, order, item, points, at)
-
-    def covered_scans(
-        self, campaign_id: str
-    ) -> list[tuple[str, float, str | None, str | None, int]]:
-        """Every scan the campaign decided: consumer, epoch seconds, province, paid level and
-        its amount in cents."""
-        self.campaign(campaign_id)
-        return [
-            (r["consumer"], float(r["at"]), r["province"], r["level"], int(r["amount"] or 0))
-            for r in self._db.read(_COVERED, id=campaign_id)
-        ]
 
     def balance(self, actor: str) -> int:
         rows = self._db.read(
