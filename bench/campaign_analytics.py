@@ -191,8 +191,8 @@ def clean(db: Database, tag: str) -> None:
     """Delete what the run wrote (its ids all carry the run's tag), in batches."""
     for label, key, prefix in _CLEAN:
         query = (
-            f"CALL () {{ MATCH (n:{label}) WHERE n.{key} STARTS WITH $p DETACH DELETE n }} "
-            "IN TRANSACTIONS OF 5000 ROWS"
+            f"MATCH (n:{label}) WHERE n.{key} STARTS WITH $p "
+            "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS"
         )
         with db.driver.session(database=db.name) as session:
             session.run(query, p=f"{prefix}{tag}" if prefix else tag).consume()  # type: ignore[arg-type]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -125,6 +125,38 @@ def profile(
     typer.echo(
         f"most active at {hours.index(max(hours)):02d}:00, prizes {p.prizes} ({p.prize_value:,.2f})"
     )
+
+
+@app.command("scan-rates")
+def scan_rates(
+    days: Annotated[float, typer.Option(help="Scans of the last DAYS count.")] = 30.0,
+    product: Annotated[
+        list[str] | None, typer.Option(help="A GTIN (repeat for more; default: every product).")
+    ] = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option(help="A region code the destinations lie within (repeat; default: all)."),
+    ] = None,
+) -> None:
+    """Scan rate (扫码率): units the brand's plants shipped and those consumers scanned in the
+    last DAYS, in total, by province and by product."""
+    from services.campaign_analytics import CampaignAnalyticsService
+
+    if days <= 0:
+        raise _fail("--days must be positive")
+    now = datetime.now(UTC)
+    db = open_database()
+    try:
+        rates = CampaignAnalyticsService(db).scan_rates(
+            product or None, region or [], now - timedelta(days=days), now
+        )
+    finally:
+        db.close()
+    for title, rows in (("all", [rates.total]), ("province", rates.by_province),
+                        ("product", rates.by_product)):  # fmt: skip
+        for r in rows:
+            rate = "-" if r.rate is None else f"{r.rate:.1%}"
+            typer.echo(f"{title} {r.key}: {r.scanned:,} of {r.shipped:,} shipped, {rate}")
 
 
 @app.command("release")

@@ -49,3 +49,14 @@ def test_a_consumer_profile_on_the_command_line(cli_env: None, loaded_world: Cam
     assert f"{actor}: " in done.output and f"{n} scans" in done.output
     assert f"{world.gtin} ({n})" in done.output
     assert runner.invoke(app, ["campaign", "profile", f"{actor}-nobody"]).exit_code == 2
+
+
+def test_scan_rates_on_the_command_line(cli_env: None, loaded_world: CampaignWorld) -> None:
+    world = loaded_world
+    done = runner.invoke(app, ["campaign", "scan-rates", "--product", world.gtin])
+    assert done.exit_code == 0, done.output
+    shipped = CASE_SIZE * len(world.shipments)
+    scanned = len({s.code for s in world.scans})
+    assert f"product {world.gtin}: {scanned:,} of {shipped:,} shipped" in done.output
+    assert f"all all: {scanned:,} of {shipped:,} shipped" in done.output
+    assert runner.invoke(app, ["campaign", "scan-rates", "--days", "0"]).exit_code == 2
