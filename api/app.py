@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -63,6 +64,10 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.services = Application.from_settings(settings)
         app.state.scan_limits = ScanLimits.of(security)
+        try:
+            await asyncio.to_thread(app.state.services.plan_statements)
+        except Exception:  # not fatal: a plan not made now is made by the first that needs it
+            log.warning("could not plan the capture and provenance statements", exc_info=True)
         if not security.auth:
             log.warning(
                 "AUTH IS OFF (YIMA_AUTH=off): anyone who reaches this port may read and change "

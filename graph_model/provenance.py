@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graph_model.errors import InvalidIdentifier
@@ -45,12 +45,22 @@ __all__ = [
 Record = Mapping[str, Any]
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def native_time(value: Any) -> datetime | None:
-    """A Python ``datetime`` from a driver value (``neo4j.time.DateTime`` or ``datetime``)."""
+    """A Python ``datetime`` from a driver value: ``neo4j.time.DateTime``, ``datetime``, or
+    microseconds since the epoch as a read returns them where many times travel at once.
+
+    >>> native_time(1_700_000_000_000_001).isoformat()
+    '2023-11-14T22:13:20.000001+00:00'
+    """
     if value is None:
         return None
     if isinstance(value, datetime):
         return value
+    if isinstance(value, int):
+        return _EPOCH + timedelta(microseconds=value)
     to_native = getattr(value, "to_native", None)
     if to_native is None:
         raise TypeError(f"time value {value!r} is neither a datetime nor a neo4j DateTime")

@@ -15,8 +15,10 @@ from graph_model.database import Database
 from graph_model.jobs import Job, JobKind
 from graph_model.referral import check_campaign
 from graph_model.repositories.event_query import EventQueryRepository
+from graph_model.repositories.events import EventRepository
 from graph_model.repositories.jobs import JobRepository
 from graph_model.repositories.layout import LayoutRepository
+from graph_model.repositories.provenance import ProvenanceRepository
 from graph_model.repositories.referral_rings import ALL_CAMPAIGNS
 from graph_model.schema import apply_schema
 from graph_model.settings import DatabaseSettings
@@ -79,6 +81,12 @@ class Application:
         db = Database.open(settings)
         apply_schema(db)
         return cls.open(db)
+
+    def plan_statements(self) -> None:
+        """Have Neo4j plan the capture and provenance statements now, so that the first
+        document and the first trace of a new database wait for no planning."""
+        EventRepository(self.db).plan_statements()
+        ProvenanceRepository(self.db).plan_reads()
 
     def close(self) -> None:
         self.subscriptions.close()

@@ -57,6 +57,27 @@ def _organisation_node(var: LiteralString, keep: LiteralString) -> LiteralString
     )
 
 
+def _us(time: LiteralString) -> LiteralString:
+    # A time as microseconds since the epoch (null stays null). The driver turns each
+    # temporal value into a neo4j.time.DateTime in Python at some 70 us apiece, most of the
+    # client's cost of a trace's thirty-odd times; an integer costs nothing to read, and
+    # graph_model.provenance.native_time reads it back as the same UTC instant. Before 1970
+    # epochSeconds rounds towards zero while microsecond still counts up from the second below.
+    return (
+        "("
+        + time
+        + ".epochSeconds - CASE WHEN "
+        + time
+        + ".nanosecond > 0 AND "
+        + time
+        + ".epochSeconds <= 0 AND "
+        + time
+        + " < datetime({epochSeconds: 0}) THEN 1 ELSE 0 END) * 1000000 + "
+        + time
+        + ".microsecond"
+    )
+
+
 TRACE: LiteralString = (
     """
 UNWIND $ids AS id
@@ -71,7 +92,11 @@ OPTIONAL MATCH (line:Line {id: ce.readPoint})
 CALL (c) {
   MATCH path = (c)-[:PACKED_IN*1..4]->(:Package)
   RETURN collect({ids: [n IN tail(nodes(path)) | n.id],
-                  spans: [r IN relationships(path) | [r.since, r.until]]}) AS paths
+                  spans: [r IN relationships(path) | ["""
+    + _us("r.since")
+    + ", "
+    + _us("r.until")
+    + """]]}) AS paths
 }
 CALL (c) {
   MATCH path = (c)-[:PACKED_IN*0..4]->(k)
@@ -95,7 +120,11 @@ CALL (c) {
          AS d
   OPTIONAL MATCH (fow:Party {id: s.fromOwner})
   OPTIONAL MATCH (tow:Party {id: coalesce(s.toOwner, x.toOwner)})
-  RETURN collect({id: s.id, shippedAt: s.shippedAt, receivedAt: s.receivedAt, refs: s.refs,
+  RETURN collect({id: s.id, shippedAt: """
+    + _us("s.shippedAt")
+    + ", receivedAt: "
+    + _us("s.receivedAt")
+    + """, refs: s.refs,
                   shipEvent: s.shipEvent, receiveEvent: s.receiveEvent, via: via,
                   from: """
     + _party("f")
@@ -120,7 +149,9 @@ CALL (c) {
   WHERE (since IS NULL OR e.eventTime >= since) AND (until IS NULL OR e.eventTime <= until)
   WITH e, collect(k.id)[0] AS via
   RETURN collect({id: e.id, hash: e.hash, type: e.type, action: e.action,
-                  eventTime: e.eventTime, bizStep: e.bizStep, disposition: e.disposition,
+                  eventTime: """
+    + _us("e.eventTime")
+    + """, bizStep: e.bizStep, disposition: e.disposition,
                   readPoint: e.readPoint, bizLocation: e.bizLocation, via: via,
                   json: CASE WHEN $raw THEN e.json END}) AS events
 }
@@ -131,13 +162,21 @@ CALL (c, b) {
   WITH i, t[-1] AS t, size(t) AS depth
   OPTIONAL MATCH (ie:Event {id: i.commissionEvent})
   RETURN collect(DISTINCT {id: i.id, labels: labels(i), gtin: i.gtin, lot: i.lot,
-                           event: t.id, at: t.eventTime, depth: depth,
-                           madeAt: ie.bizLocation, commissionedAt: i.commissionedAt})
+                           event: t.id, at: """
+    + _us("t.eventTime")
+    + """, depth: depth,
+                           madeAt: ie.bizLocation, commissionedAt: """
+    + _us("i.commissionedAt")
+    + """})
          AS inputs
 }
 CALL (c) {
   MATCH (c)-[m:ASSOCIATED_WITH]->(a:Asset)
-  RETURN collect({asset: a.id, since: m.since, until: m.until}) AS assets
+  RETURN collect({asset: a.id, since: """
+    + _us("m.since")
+    + ", until: "
+    + _us("m.until")
+    + """}) AS assets
 }
 // The organisations the locations named above belong to (read in graph_model.provenance).
 CALL (shipments, ce) {
@@ -154,12 +193,18 @@ CALL (shipments, ce) {
 CALL (c) {
   MATCH (c)<-[:OF]-(s:Scan)
   OPTIONAL MATCH (s)-[:IN]->(g:Region)
-  RETURN collect(s {.id, .kind, .at, .actor, .device, .lat, .lon, .region, .clientScanId,
-                    .event, regionName: g.name}) AS scans
+  RETURN collect(s {.id, .kind, at: """
+    + _us("s.at")
+    + """, .actor, .device, .lat, .lon, .region,
+                    .clientScanId, .event, regionName: g.name}) AS scans
 }
-RETURN c.id AS code, c.status AS status, c.statusAt AS statusAt, c.gtin AS gtin,
+RETURN c.id AS code, c.status AS status, """
+    + _us("c.statusAt")
+    + """ AS statusAt, c.gtin AS gtin,
        c.serial AS serial, c.lot AS lot, b.id AS batch, p.name AS productName,
-       c.commissionedAt AS commissionedAt, c.commissionEvent AS commissionEvent,
+       """
+    + _us("c.commissionedAt")
+    + """ AS commissionedAt, c.commissionEvent AS commissionEvent,
        ce.readPoint AS line, line.name AS lineName,
        CASE WHEN plant IS NULL AND ce.bizLocation IS NOT NULL
             THEN {id: ce.bizLocation, labels: ['Plant']} ELSE """
@@ -432,6 +477,12 @@ class ProvenanceRepository:
         """
         records = self._read(TRACE, ids=list(dict.fromkeys(codes)), raw=raw)
         return {r["code"]: Provenance.from_record(r) for r in records}
+
+    def plan_reads(self) -> None:
+        """Have the server plan the trace and verification reads (``EXPLAIN``, nothing run),
+        so that the first ``code(id)`` or scan of a process finds them cached."""
+        self._read("EXPLAIN " + TRACE, ids=[], raw=False)
+        self._read("EXPLAIN " + VERIFY, ids=[], exclude=[])
 
     def verify_facts(
         self, codes: Sequence[str], *, exclude_events: Sequence[str] = ()
