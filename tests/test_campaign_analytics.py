@@ -4,6 +4,7 @@ world's own scans, cases and shipments, or from the awards the graph holds."""
 
 from __future__ import annotations
 
+import doctest
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -14,7 +15,16 @@ import neo4j
 import pytest
 from starlette.testclient import TestClient
 
-from algorithms.campaigns.profiles import Segment
+import algorithms.campaigns.advice
+import algorithms.campaigns.analytics
+import algorithms.campaigns.profiles
+import algorithms.campaigns.scan_rates
+import algorithms.report_page
+from algorithms.campaigns.advice import advise
+from algorithms.campaigns.analytics import CampaignScan, summarise
+from algorithms.campaigns.errors import CampaignInputError
+from algorithms.campaigns.profiles import RfmSettings, Segment, segments
+from algorithms.campaigns.scan_rates import ShippedLine
 from graph_model.database import Database
 from loaders.demo.campaigns import CASE_SIZE, CampaignWorld, campaign_world
 from loaders.regions.china import china_regions
@@ -233,3 +243,56 @@ def test_segments_follow_the_stated_thresholds(db: Database, loaded_world: Campa
 def test_an_unknown_campaign_is_a_problem(client: TestClient, ns: str) -> None:
     got = post(client, ANALYTICS, id=f"{ns}-none")["campaignAnalytics"]
     assert (got["__typename"], got["path"]) == ("Problem", "id")
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        algorithms.campaigns.advice,
+        algorithms.campaigns.analytics,
+        algorithms.campaigns.profiles,
+        algorithms.campaigns.scan_rates,
+        algorithms.report_page,
+    ],
+)
+def test_doctests(module: Any) -> None:
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("recency", "days", "units", "first_seen", "expected"),
+    [
+        (31.0, 9, 9, 90.0, Segment.LOST),
+        (7.0, 2, 4, 20.0, Segment.CHAMPIONS),
+        (7.0, 2, 3, 20.0, Segment.LOYAL),
+        (7.5, 5, 9, 20.0, Segment.AT_RISK),
+        (3.0, 1, 1, 7.0, Segment.NEW),
+        (3.0, 1, 1, 7.5, Segment.OCCASIONAL),
+        (30.0, 1, 1, 30.0, Segment.OCCASIONAL),
+    ],
+)
+def test_segment_thresholds_are_inclusive_as_stated(
+    recency: float, days: int, units: int, first_seen: float, expected: Segment
+) -> None:
+    assert segments([recency], [days], [units], [first_seen]) == [expected]
+
+
+def test_bad_profile_inputs_are_refused() -> None:
+    with pytest.raises(CampaignInputError, match="recent_days < lost_days"):
+        RfmSettings(recent_days=40)
+    with pytest.raises(CampaignInputError, match="one length"):
+        segments([1.0], [1, 2], [1], [1.0])
+    with pytest.raises(CampaignInputError, match="scanned units"):
+        ShippedLine("江苏省", "06901234000011", 3, 4)
+
+
+def test_a_province_with_a_sliver_of_the_spend_is_not_ranked() -> None:
+    day = 86_400.0
+    scans = [CampaignScan(f"a{i}", 0, "江苏省", "second", 10.0) for i in range(10)]
+    scans += [CampaignScan(f"a{i}", 2 * day, "江苏省") for i in range(5)]
+    scans += [CampaignScan("b", 0, "河北省", "thanks", 0.5), CampaignScan("b", 2 * day, "河北省")]
+    advice = advise(summarise(scans))
+    # 河北省 has one repeat scanner for 0.50 (2,000 per 1,000) but under 5 % of the spend.
+    assert advice[0].en.startswith("江苏省 returns the most repeat scanners per 1,000")
+    assert not any(a.en.startswith("河北省") for a in advice)
