@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -43,6 +44,12 @@ class YimaGraphQL(GraphQL[Context, None]):
     @property
     def graphql_ide_html(self) -> str:
         return console.offline_graphiql_html()
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return super().decode_json(data)
+        except RecursionError:  # nested deeper than the parser goes: strawberry's 400 for bad JSON
+            raise json.JSONDecodeError("nested too deeply", "", 0) from None
 
 
 def health(request: Request) -> Response:

@@ -44,6 +44,7 @@ __all__ = [
 
 MAX_PER_PAGE: Final = 1000
 DEFAULT_PER_PAGE: Final = 100
+MAX_COUNT: Final = 2**63 - 1
 
 # Parameters answered by Cypher over the event's own properties (values always travel as $params).
 INDEXED_LISTS: Final = frozenset(
@@ -607,8 +608,9 @@ def _quoted(values: Iterator[str] | set[str] | list[str]) -> tuple[str, ...]:
 
 
 def _whole(key: str, value: str, low: int, high: int | None) -> int:
-    if not value.isdigit() or int(value) < low or (high is not None and int(value) > high):
-        bounds = f"from {low} to {high}" if high is not None else "of at least 1"
+    top = MAX_COUNT if high is None else high  # what the database's 64-bit integers hold
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= top:
+        bounds = f"from {low} to {high}" if high is not None else f"of at least {low}, below 2^63"
         raise InvalidField(key, f"must be a whole number {bounds}")
     return int(value)
 

@@ -32,10 +32,17 @@ async def _json_body(request: Request, *, xml: bool = False) -> Any:
     if ctype not in JSON_TYPES:
         accepted = JSON_TYPES + XML_TYPES if xml else JSON_TYPES
         raise BadRequest(415, f"Content-Type: {ctype!r} is not supported; send {accepted}")
+    body = await request.body()
     try:
-        return json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(400, f"body: not valid JSON ({exc})") from exc
+        return json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BadRequest(400, f"body: not UTF-8 text (byte {exc.start + 1})") from None
+    except json.JSONDecodeError as exc:  # its own message is Python's; say where, in ours
+        raise BadRequest(
+            400, f"body: not valid JSON (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise BadRequest(400, "body: nested too deeply") from None
 
 
 def capture_report(job: Job) -> dict[str, Any]:
@@ -87,10 +94,11 @@ async def capture_document(request: Request) -> Response:
     limit_text = request.headers.get("GS1-EPCIS-Capture-Limit")
     limit = None
     if limit_text is not None:
-        if not limit_text.isdigit() or int(limit_text) < 1:
+        if not (limit_text.isascii() and limit_text.isdigit()) or int(limit_text) < 1:
             raise InvalidField("GS1-EPCIS-Capture-Limit", "must be a positive integer")
         limit = int(limit_text)
     cap = services.capture.check_limit(len(document_envelope(document)[0]), limit)
+    limit = None if limit is None else cap  # the job keeps the limit in force, never past it
     job = await run_in_threadpool(services.submit_capture, document, behaviour, limit)
     return JSONResponse(
         capture_report(job),

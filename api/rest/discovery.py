@@ -34,7 +34,7 @@ def collection(request: Request) -> Response:
     per_page, after = DEFAULT_PER_PAGE, ""
     for key, value in request.query_params.multi_items():
         if key == "perPage":
-            if not value.isdigit() or not 1 <= int(value) <= MAX_PER_PAGE:
+            if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_PER_PAGE:
                 raise InvalidField(key, f"must be a whole number from 1 to {MAX_PER_PAGE}")
             per_page = int(value)
         elif key == "nextPageToken":

@@ -109,7 +109,7 @@ def offset_after(after: str | None) -> int:
     if after is None:
         return 0
     key = decode_cursor(after)
-    if not key.startswith("i:") or not key[2:].isdigit():
+    if not key.startswith("i:") or not (key[2:].isascii() and key[2:].isdigit()):
         raise InvalidField("after", f"{after!r} is not a cursor of this list")
     return int(key[2:]) + 1
 
