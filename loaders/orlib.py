@@ -18,6 +18,7 @@ J. Oper. Res. Soc. 41(11), 1990, doi:10.1057/jors.1990.166):
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,7 @@ def _need(values: list[float], count: int, source: str, what: str) -> None:
 
 
 def _integer(value: float, source: str, what: str) -> int:
-    if value != int(value) or value < 0:
+    if not math.isfinite(value) or value != int(value) or value < 0:
         raise LayoutInputError(source, f"{what} must be a non-negative integer, got {value:g}")
     return int(value)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import shapely
+from shapely.errors import GEOSException
 from shapely.geometry import shape
 
 from graph_model.errors import InvalidField
@@ -62,8 +63,11 @@ def _territory(feature: Any, where: str) -> Region:
         )
     try:
         geom = shape(geometry)
-    except (ValueError, TypeError, AttributeError, IndexError) as exc:
-        raise InvalidField(f"{where} ({code})", f"geometry is malformed: {exc}") from exc
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, GEOSException) as exc:
+        raise InvalidField(
+            f"{where} ({code})",
+            "geometry is malformed: coordinates must be rings of [longitude, latitude] pairs",
+        ) from exc
     if geom.is_empty:
         raise InvalidField(f"{where} ({code})", "geometry is empty")
     if not geom.is_valid:
