@@ -33,6 +33,7 @@ from algorithms.campaigns import (
 )
 from algorithms.campaigns.draw import personalise
 from algorithms.campaigns.features import scan_features
+from algorithms.campaigns.risk import public_address
 from algorithms.campaigns.value import rfm_features
 from graph_model.campaigns import (
     AwardStatus,
@@ -165,7 +166,7 @@ class CampaignService:
             burst_from=scan.at - timedelta(minutes=s.burst_minutes),
             sibling_from=scan.at - timedelta(minutes=s.sibling_minutes),
             sibling_to=scan.at + timedelta(minutes=s.sibling_minutes),
-            address=scan.address,
+            address=public_address(scan.address),
             address_from=scan.at - timedelta(minutes=s.address_minutes),
         )
         gtin = facts.gtin or scan.gtin

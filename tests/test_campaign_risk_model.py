@@ -118,7 +118,7 @@ def test_a_bad_trusted_proxy_setting_is_refused() -> None:
 
 @pytest.fixture
 def chain(db: Database, ns: str) -> Chain:
-    made = Chain(ns, units=12)
+    made = Chain(ns, units=16)
     assert not CaptureService(db).capture_document(made.document()).problems
     return made
 
@@ -202,10 +202,13 @@ def test_a_burst_from_one_address_is_reviewed_then_denied(
         (outcome,) = record_scan(request, capture, provenance, None, service).campaigns
         return outcome.decision
 
-    script = f"192.0.2.{abs(hash(ns)) % 250}"
+    number = int(ns[1:7], 16)
+    script = f"93.{number % 200 + 20}.{number // 200 % 250}.{number % 250}"
     decisions = [scan(n, script) for n in range(6)]
     assert decisions == ["allow"] * 3 + ["review"] * 2 + ["deny"]
-    assert scan(6, "2001:db8::1") == "allow"  # another address is another count
+    assert scan(6, "2a00:1450:4001::1") == "allow"  # another address is another count
+    # A private or loopback peer is a proxy or the operator's network: never counted.
+    assert [scan(n, "10.0.0.9") for n in range(7, 12)] == ["allow"] * 5
 
 
 # -- the anomaly model on the planted world ---------------------------------------------------

@@ -24,13 +24,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from ipaddress import ip_address
 from typing import Final
 
 from geopy.distance import geodesic
 
 from algorithms.campaigns.errors import CampaignInputError
 
-__all__ = ["Decision", "RiskFacts", "RiskSettings", "count_far", "decide", "travel_speed_kmh"]
+__all__ = [
+    "Decision",
+    "RiskFacts",
+    "RiskSettings",
+    "count_far",
+    "decide",
+    "public_address",
+    "travel_speed_kmh",
+]
 
 ALLOW: Final = "allow"
 REVIEW: Final = "review"
@@ -60,8 +69,8 @@ class RiskSettings:
     #: Scans from the client address within ``address_minutes`` before this one. A shop's
     #: Wi-Fi or a carrier's NAT puts many consumers behind one address, so these are high.
     address_minutes: float = 10.0
-    address_review: int = 60
-    address_deny: int = 200
+    address_review: int = 100
+    address_deny: int = 400
     #: Siblings in the code's case scanned further than ``sibling_km`` within
     #: ``sibling_minutes`` of this scan.
     sibling_km: float = 200.0
@@ -137,6 +146,27 @@ def travel_speed_kmh(
     km = float(geodesic(here[:2], previous[:2]).km)
     hours = abs(here[2] - previous[2]) / 3600.0
     return km, (km / hours if hours > 0 else float("inf"))
+
+
+def public_address(text: str | None) -> str | None:
+    """``text`` when it is a public (globally routed) IP address, else ``None``.
+
+    A loopback, private or link-local peer is a proxy or the operator's own network, never a
+    consumer's, so it says nothing about who scanned: counting bursts on it would put every
+    consumer behind an unconfigured proxy into one burst.
+
+    >>> public_address("93.184.216.34"), public_address("10.0.0.7"), public_address("::1")
+    ('93.184.216.34', None, None)
+    >>> public_address("testclient") is None
+    True
+    """
+    if text is None:
+        return None
+    try:
+        address = ip_address(text)
+    except ValueError:
+        return None
+    return str(address) if address.is_global else None
 
 
 def _grade(value: float, review: float, deny: float) -> str | None:
