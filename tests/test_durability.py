@@ -7,15 +7,7 @@ own API processes (uvicorn), never the session's shared server.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +15,17 @@ import httpx
 import neo4j
 import pytest
 
-from runtime.neo4j_server import PROJECT_ROOT, LocalNeo4j, ServerSettings
+from runtime.neo4j_server import LocalNeo4j
 from tests.factories import document as epcis_document
+from tests.live import (
+    Api,
+    accept,
+    commissioned,
+    commissioning,
+    kill_neo4j,
+    live_fixtures,
+    wait_for_job,
+)
 from tests.webhooks import SECRET, Receiver, events, signed, wait_until
 
 pytestmark = pytest.mark.slow
@@ -33,136 +34,19 @@ EVENTS = 3000
 STALE_SECONDS = 6  # the API processes' job heartbeat limit, so a takeover comes in seconds
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalNeo4j]:
-    settings = ServerSettings(
-        home=PROJECT_ROOT / "var" / "neo4j-durability",
-        bolt_port=17691,
-        http_port=17478,
-        heap="512m",
-        pagecache="256m",
-    )
-    own = LocalNeo4j(settings)
-    own.start()
-    try:
-        yield own
-    finally:
-        own.stop()
+server, graph, apis = live_fixtures("neo4j-durability", 17691, 17478)
 
 
-@pytest.fixture(scope="module")
-def graph(server: LocalNeo4j) -> Iterator[neo4j.Driver]:
-    with neo4j.GraphDatabase.driver(server.settings.bolt_uri) as driver:
-        yield driver
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Api:
-    """One API process (uvicorn) on the test's own server, auth off."""
-
-    def __init__(self, server: LocalNeo4j, log: Path, started: list[Api]) -> None:
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = {
-            **os.environ,
-            "YIMA_NEO4J_URI": server.settings.bolt_uri,
-            "YIMA_NEO4J_DATABASE": "neo4j",
-            "YIMA_AUTH": "off",
-            "YIMA_JOB_STALE_SECONDS": str(STALE_SECONDS),
-        }
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-                 "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
-                cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        started.append(self)  # stopped by the fixture even if it never answers
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, log.read_text()[-3000:]
-            try:
-                if httpx.get(self.base + "/healthz", timeout=5).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.3)
-        raise AssertionError("the API did not start")
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-@pytest.fixture
-def apis(server: LocalNeo4j, tmp_path: Path) -> Iterator[list[Api]]:
-    started: list[Api] = []
-
-    yield started
-    for api in started:
-        api.stop()
-
-
-def document(ns: str, count: int = EVENTS) -> dict[str, Any]:
-    events = [
-        {
-            "type": "ObjectEvent",
-            "eventTime": f"2026-02-01T{(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d}Z",
-            "eventTimeZoneOffset": "+00:00",
-            "eventID": f"urn:uuid:{uuid.UUID(int=(int(ns[1:], 16) << 32) + i)}",
-            "action": "ADD",
-            "bizStep": "commissioning",
-            "disposition": "active",
-            "epcList": [f"urn:epc:id:sgtin:6901234.012345.{ns}n{i}"],
-            "readPoint": {"id": "urn:epc:id:sgln:6901234.00001.1"},
-            "ilmd": {"cbvmda:lotNumber": f"L{ns}"},
-        }
-        for i in range(count)
-    ]
-    return epcis_document(events)
+def document(ns: str) -> dict[str, Any]:
+    return commissioning(ns, EVENTS)
 
 
 def stored(graph: neo4j.Driver, ns: str) -> tuple[int, int]:
-    """Events of the document and the units they made, as the graph holds them."""
-    records, _, _ = graph.execute_query(
-        "MATCH (c:Code) WHERE c.id STARTS WITH $prefix WITH count(c) AS codes "
-        "OPTIONAL MATCH (e:Event)-[:CONCERNS]->(c:Code) WHERE c.id STARTS WITH $prefix "
-        "RETURN count(DISTINCT e) AS events, codes",
-        prefix=f"urn:epc:id:sgtin:6901234.012345.{ns}n",
-    )
-    return int(records[0]["events"]), int(records[0]["codes"])
+    return commissioned(graph, ns)
 
 
 def wait_for_end(api: Api, job: str, timeout: float = 600) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            response = httpx.get(f"{api.base}/capture/{job}", timeout=60)
-        except httpx.TimeoutException:
-            continue  # a loaded machine; the answer, not its speed, is under test
-        if response.status_code == 200 and not response.json()["running"]:
-            body: dict[str, Any] = response.json()
-            return body
-        time.sleep(0.5)
-    raise AssertionError(f"capture {job} did not end")
-
-
-def accept(api: Api, body: dict[str, Any]) -> str:
-    response = httpx.post(f"{api.base}/capture", json=body, timeout=180)
-    assert response.status_code == 202, response.text
-    return str(response.json()["captureID"])
+    return wait_for_job(api, f"/capture/{job}", timeout=timeout)
 
 
 def test_a_capture_accepted_by_an_api_killed_mid_way_is_captured_by_the_next(
@@ -170,7 +54,7 @@ def test_a_capture_accepted_by_an_api_killed_mid_way_is_captured_by_the_next(
 ) -> None:
     body = document(ns)
     began = time.monotonic()
-    first = Api(server, tmp_path / "api.log", apis)
+    first = Api(server, tmp_path / "api.log", apis, stale_seconds=STALE_SECONDS)
     job = accept(first, body)
     time.sleep(2)
     first.kill()
@@ -178,7 +62,7 @@ def test_a_capture_accepted_by_an_api_killed_mid_way_is_captured_by_the_next(
     assert (events, codes) in ((0, 0), (EVENTS, EVENTS)), "a half-written document"
     print(f"at the kill: {events} events; {time.monotonic() - began:.0f} s")
 
-    second = Api(server, tmp_path / "api.log", apis)
+    second = Api(server, tmp_path / "api.log", apis, stale_seconds=STALE_SECONDS)
     report = wait_for_end(second, job)
     print(f"taken over and captured: {time.monotonic() - began:.0f} s")
     assert report["status"] == "succeeded", report
@@ -195,14 +79,10 @@ def test_a_capture_survives_neo4j_killed_mid_way_and_status_reads_are_503(
 ) -> None:
     body = document(ns)
     began = time.monotonic()
-    api = Api(server, tmp_path / "api.log", apis)
+    api = Api(server, tmp_path / "api.log", apis, stale_seconds=STALE_SECONDS)
     job = accept(api, body)
     time.sleep(2)
-    pid = server.pid()
-    assert pid is not None
-    os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
+    kill_neo4j(server)
     answers = [httpx.get(f"{api.base}/capture/{job}", timeout=120) for _ in range(3)]
     answers.append(httpx.get(f"{api.base}/jobs/{job}", timeout=120))
     for answer in answers:
@@ -225,7 +105,7 @@ def test_a_subscription_stream_loses_nothing_when_neo4j_is_killed(
 ) -> None:
     receiver = Receiver()
     try:
-        api = Api(server, tmp_path / "api.log", apis)
+        api = Api(server, tmp_path / "api.log", apis, stale_seconds=STALE_SECONDS)
         location = f"urn:epc:id:sgln:0614141.{ns}.0"
         first, second, third = (events(ns, location, i, 3) for i in (0, 3, 6))
         name = f"shipments-{ns}"
@@ -252,11 +132,7 @@ def test_a_subscription_stream_loses_nothing_when_neo4j_is_killed(
             lambda: httpx.get(subscription, timeout=60).json()["failures"] >= 1,
             "a failed delivery recorded",
         )
-        pid = server.pid()
-        assert pid is not None
-        os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
+        kill_neo4j(server)
         assert httpx.get(subscription, timeout=120).status_code == 503
         server.start()
         receiver.failing = False

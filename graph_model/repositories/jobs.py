@@ -121,12 +121,16 @@ class JobRepository:
             error=None if error is None else error.reason,
         )
 
-    def heartbeat(self, runner: str) -> None:
-        """Say that ``runner`` still lives, for every unfinished job it holds."""
+    def heartbeat(self, runner: str, job_ids: Sequence[str]) -> None:
+        """Say that ``runner`` still lives, for the unfinished jobs of ``job_ids`` it holds
+        (only those its work is still queued or running for: a job whose work ended without
+        recording its end goes stale and is failed by a sweep)."""
         self._db.query(
-            "MATCH (j:Job) WHERE j.runner = $runner AND j.status IN ['pending', 'running'] "
+            "MATCH (j:Job) WHERE j.id IN $ids AND j.runner = $runner "
+            "AND j.status IN ['pending', 'running'] "
             "SET j.heartbeatAt = datetime.realtime()",
             runner=runner,
+            ids=list(job_ids),
         )
 
     def fail_stale(self, older_than_seconds: float, *, runner: str | None = None) -> list[str]:
