@@ -24,6 +24,7 @@ from algorithms.campaigns.profiles import (
     RfmSettings,
     Segment,
     SegmentFigures,
+    hour_counts,
     profile,
     segment_figures,
     segments,
@@ -66,6 +67,9 @@ class CampaignAnalytics:
     returning_scanners: int
     segments: tuple[SegmentFigures, ...]
     advice: tuple[Advice, ...]
+    #: Scans per hour of day on the clock of ``utc_offset_hours`` (China: +8).
+    active_hours: tuple[int, ...]
+    utc_offset_hours: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +126,8 @@ class CampaignAnalyticsService:
             returning_scanners=summary.scanners - new,
             segments=figures,
             advice=advise(summary, rates, figures, self.settings),
+            active_hours=hour_counts([x.at for x in scans], self.settings.utc_offset_hours),
+            utc_offset_hours=self.settings.utc_offset_hours,
         )
 
     def _segments(

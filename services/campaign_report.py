@@ -65,6 +65,8 @@ def report_tables(a: CampaignAnalytics) -> dict[str, list[Sequence[object]]]:
             [r.level, r.winners, f"{r.scans_after_per_winner:.2f}", f"{r.repeat_rate:.0%}"]
             for r in s.repeat_by_prize
         ],
+        f"Scans by hour of day (UTC{a.utc_offset_hours:+g})": [["hour", "scans"]]
+        + [[f"{h:02d}", n] for h, n in enumerate(a.active_hours)],
         "Segments (RFM)": [["segment", "consumers", "scans", "units", "prize spend"]]
         + [
             [str(f.segment), f.consumers, f.scans, f.units, f"{f.prize_value:,.2f}"]
@@ -99,6 +101,8 @@ def write_report(a: CampaignAnalytics, out: str | Path) -> CampaignReportFiles:
         summary=a.summary,
         rates=a.scan_rates,
         segments=a.segments,
+        hours=a.active_hours,
+        clock=f"UTC{a.utc_offset_hours:+g}",
         notes=[line for x in a.advice for line in (x.en, x.zh)],
         tables=report_tables(a),
     )

@@ -44,7 +44,7 @@ query ($id: ID!) {
                   byProvince { key shipped scanned rate } byProduct { key shipped scanned } }
       provinces { province scans scanners repeatScanners prizeSpend }
       repeatByPrize { level winners repeatRate }
-      segments { segment consumers scans units prizeSpend }
+      segments { segment consumers scans units prizeSpend } activeHours
       recommendations recommendationsZh
     }
     ... on Problem { path reason }
@@ -141,6 +141,8 @@ def test_analytics_count_what_the_world_scanned_and_shipped(
     assert rates["total"]["rate"] == pytest.approx(scanned / shipped)
     assert rates["byProduct"] == [{"key": world.gtin, "shipped": shipped, "scanned": scanned}]
 
+    hours = Counter((s.at + timedelta(hours=8)).hour for s in world.scans)
+    assert got["activeHours"] == [hours[h] for h in range(24)]
     segments = got["segments"]
     assert sum(s["consumers"] for s in segments) == len(days)
     assert sum(s["scans"] for s in segments) == len(world.scans)

@@ -34,6 +34,7 @@ def test_the_report_writes_charts_and_a_page(
     page = (out / "campaign.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page
     assert "Scan rate by province" in page and "每千元奖金" in page
+    assert "Scans by hour of day (UTC+8)" in page
     # Province names in the page are the Chinese ones the graph holds.
     assert "省" in page or "市" in page
 

@@ -1,7 +1,8 @@
 """The campaign report's charts: scan rate by province, repeat scanners per 1,000 of prize
-spend by province, the repeat rate after winning each prize level, and scanners by RFM
-segment; one PNG and one self-contained HTML page with the recommendations and the tables
-behind the charts (:mod:`algorithms.report_page`). Province names are Chinese."""
+spend by province, the repeat rate after winning each prize level, scanners by RFM segment
+and scans by hour of day; one PNG and one self-contained HTML page with the recommendations
+and the tables behind the charts (:mod:`algorithms.report_page`). Province names are
+Chinese."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from algorithms.campaigns.advice import MIN_SPEND_SHARE
 from algorithms.campaigns.analytics import CampaignSummary
 from algorithms.campaigns.profiles import SegmentFigures
 from algorithms.campaigns.scan_rates import ScanRates
@@ -27,6 +29,9 @@ class CampaignCharts:
     summary: CampaignSummary
     rates: ScanRates
     segments: Sequence[SegmentFigures]
+    #: Scans per hour of day (24 counts) and the clock they are on.
+    hours: Sequence[int] = ()
+    clock: str = "UTC+8"
     notes: Sequence[str] = ()
     tables: Mapping[str, Sequence[Sequence[object]]] = field(default_factory=dict)
 
@@ -57,10 +62,13 @@ def _spend(ax: Axes, c: CampaignCharts) -> None:
     if not rows:
         _empty(ax, title)
         return
+    floor = MIN_SPEND_SHARE * c.summary.prize_spend
     ax.barh(
-        [p.province for p in rows], [p.repeat_per_thousand or 0.0 for p in rows], color="#41ab5d"
+        [p.province for p in rows],
+        [p.repeat_per_thousand or 0.0 for p in rows],
+        color=["#41ab5d" if p.prize_spend >= floor else "#bdbdbd" for p in rows],
     )
-    ax.set_title(title)
+    ax.set_title(f"{title}\n(grey: under {MIN_SPEND_SHARE:.0%} of the spend, not ranked)")
 
 
 def _prizes(ax: Axes, c: CampaignCharts) -> None:
@@ -87,13 +95,23 @@ def _segments(ax: Axes, c: CampaignCharts) -> None:
     ax.set_title(title)
 
 
+def _hours(ax: Axes, c: CampaignCharts) -> None:
+    title = f"Scans by hour of day ({c.clock})"
+    if not any(c.hours):
+        _empty(ax, title)
+        return
+    ax.bar(range(len(c.hours)), list(c.hours), color="#6baed6")
+    ax.set_xticks(range(0, 24, 3))
+    ax.set_title(title)
+
+
 def _figure(c: CampaignCharts) -> Figure:
-    panels = (_scan_rates, _spend, _prizes, _segments)
-    return grid_figure(c.title, (13, 9), [partial(draw, c=c) for draw in panels])
+    panels = (_scan_rates, _spend, _prizes, _segments, _hours)
+    return grid_figure(c.title, (13, 13), [partial(draw, c=c) for draw in panels])
 
 
 def campaign_png(charts: CampaignCharts, path: str | Path) -> Path:
-    """The four charts as one PNG (a chart without data says so)."""
+    """The charts as one PNG (a chart without data says so)."""
     return write_png(lambda: _figure(charts), path)
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "RfmSettings",
     "Segment",
     "SegmentFigures",
+    "hour_counts",
     "profile",
     "segment_figures",
     "segments",
@@ -145,6 +146,18 @@ def segment_figures(
     return tuple(out)
 
 
+def hour_counts(ats: Sequence[float], utc_offset_hours: float = 8.0) -> tuple[int, ...]:
+    """Scans per hour of day (24 counts) of epoch seconds ``ats`` on the clock of the offset.
+
+    >>> hour_counts([0.0, 3600.0, 86400.0])[8:10]
+    (2, 1)
+    """
+    hours = [0] * 24
+    for at in ats:
+        hours[int((at + utc_offset_hours * _HOUR) // _HOUR) % 24] += 1
+    return tuple(hours)
+
+
 @dataclass(frozen=True, slots=True)
 class ProfileScan:
     """One scan of a consumer: epoch seconds, region (prefecture) code, unit, product and the
@@ -212,9 +225,7 @@ def profile(
         top = max(regions.values())
         home = next(x.region for x in reversed(ordered) if x.region and regions[x.region] == top)
     products = Counter(x.gtin for x in ordered if x.gtin is not None)
-    hours = [0] * 24
-    for x in ordered:
-        hours[int((x.at + s.utc_offset_hours * _HOUR) // _HOUR) % 24] += 1
+    hours = hour_counts([x.at for x in ordered], s.utc_offset_hours)
     recency = (as_of - last) / _DAY
     (label,) = segments([recency], [days], [units], [(as_of - first_ever) / _DAY], s)
     won = [x.prize for x in ordered if x.prize > 0]
@@ -229,7 +240,7 @@ def profile(
         segment=label,
         home_region=home,
         preferred_products=tuple(sorted(products.items(), key=lambda kv: (-kv[1], kv[0]))[:5]),
-        active_hours=tuple(hours),
+        active_hours=hours,
         prizes=len(won),
         prize_value=round(float(sum(won)), 2),
         new_in_period=first_ever >= period_start,

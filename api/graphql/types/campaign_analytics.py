@@ -66,6 +66,9 @@ class CampaignAnalytics:
     provinces: list[ProvinceCampaignFigures]
     repeat_by_prize: list[PrizeRepeat]
     segments: list[ConsumerSegment]
+    active_hours: list[int] = strawberry.field(
+        description="Scans per hour of day 0..23, China time (UTC+8)."
+    )
     recommendations: list[str]
     recommendations_zh: list[str] = strawberry.field(description="The same, in Chinese.")
 
@@ -114,6 +117,7 @@ class CampaignAnalytics:
                 )
                 for f in a.segments
             ],
+            active_hours=list(a.active_hours),
             recommendations=[x.en for x in a.advice],
             recommendations_zh=[x.zh for x in a.advice],
         )
