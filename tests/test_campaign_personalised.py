@@ -28,7 +28,7 @@ from graph_model.campaigns import RiskDecision
 from graph_model.database import Database
 from graph_model.repositories.provenance import ProvenanceRepository
 from graph_model.vocabulary import ScanKind
-from services.campaign_models import ModelCache, train_value_model
+from services.campaign_models import ModelCache
 from services.campaigns import CampaignService, CampaignSettings
 from services.capture import CaptureService
 from services.scans import ScanRequest, record_scan, scan_event, scan_event_id
@@ -153,7 +153,12 @@ def _campaign(ns: str, key: str, region: str, **overrides: Any) -> dict[str, Any
 
 
 def test_personalised_odds_favour_high_value_consumers_and_the_budget_holds(
-    client: TestClient, db: Database, driver: neo4j.Driver, ns: str, value_name: str
+    cli_env: None,
+    client: TestClient,
+    db: Database,
+    driver: neo4j.Driver,
+    ns: str,
+    value_name: str,
 ) -> None:
     now = datetime.now(UTC)
     capture = CaptureService(db)
@@ -162,8 +167,12 @@ def test_personalised_odds_favour_high_value_consumers_and_the_budget_holds(
     assert not capture.capture_document(chain.document()).problems
     units = iter(chain.units[4:])
 
-    trained = train_value_model(db, now, name=value_name, days=120, region=f"R{ns}")
-    assert trained.samples == LOYAL + ONCE
+    trained = CliRunner().invoke(
+        cli_app,
+        ["campaign", "train-value", "--days", "120", "--region", f"R{ns}", "--name", value_name],
+    )
+    assert trained.exit_code == 0, trained.output
+    assert f"{value_name}: {LOYAL + ONCE} consumers" in trained.output
     service = CampaignService(db, CampaignSettings(value_model=value_name), rng=random.Random(7))
     assert service.models.value() is not None
 

@@ -30,7 +30,7 @@ from graph_model.repositories.provenance import ProvenanceRepository
 from graph_model.settings import DatabaseSettings
 from graph_model.vocabulary import ScanKind
 from loaders.demo.campaigns import campaign_world
-from services.campaign_models import ModelCache, train_anomaly_model
+from services.campaign_models import ModelCache
 from services.campaign_world import load_campaign_world, replay_scans
 from services.campaigns import CampaignService, CampaignSettings
 from services.capture import CaptureService
@@ -222,7 +222,7 @@ def model_names(driver: neo4j.Driver, ns: str) -> Iterator[tuple[str, str]]:
 
 
 def test_the_anomaly_score_separates_planted_fraud_and_risk_control_stays_sharp(
-    db: Database, driver: neo4j.Driver, ns: str, model_names: tuple[str, str]
+    cli_env: None, db: Database, driver: neo4j.Driver, ns: str, model_names: tuple[str, str]
 ) -> None:
     anomaly, value = model_names
     settings = CampaignSettings(anomaly_model=anomaly, value_model=value)
@@ -232,10 +232,11 @@ def test_the_anomaly_score_separates_planted_fraud_and_risk_control_stays_sharp(
     replay_scans(db, past, service)
     assert service.models.anomaly() is None  # nothing trained: the signal is absent
 
-    trained = train_anomaly_model(
-        db, datetime.now(UTC), name=anomaly, campaign=past.campaign.id, seed=1
+    trained = CliRunner().invoke(
+        cli_app, ["campaign", "train-risk", "--campaign", past.campaign.id, "--name", anomaly]
     )
-    assert trained.samples == len(past.scans)
+    assert trained.exit_code == 0, trained.output
+    assert f"{anomaly}: {len(past.scans)} scans, 100 isolation trees" in trained.output
     assert ModelCache(db, anomaly, value).anomaly() is not None
 
     # A new world scored in the scan path by the model trained on the past one.
