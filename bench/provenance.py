@@ -288,8 +288,17 @@ def _peer(argv: list[str]) -> int:
             if "errors" in body:
                 raise RuntimeError(body["errors"])
 
-        samples: dict[str, list[float]] = {"peer": [], "raw": [], "gql": []}
-        asks = (("peer", run.peer.provenance), ("raw", raw), ("gql", gql))
+        def neo4j_floor(_: str) -> None:
+            with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as s:
+                list(s.run("RETURN 1"))
+
+        def peer_floor(_: str) -> None:
+            run.peer.connection.execute("SELECT 1").fetchone()
+
+        # The floors: one round trip that does nothing, on each system, asked in the same turn.
+        samples: dict[str, list[float]] = {"peer": [], "raw": [], "gql": [], "pg1": [], "neo1": []}
+        asks = (("peer", run.peer.provenance), ("raw", raw), ("gql", gql),
+                ("pg1", peer_floor), ("neo1", neo4j_floor))  # fmt: skip
         for round_, unit in enumerate(units[:10] + units):  # the first ten warm up
             for name, fn in asks:
                 time.sleep(0.003)
@@ -299,7 +308,8 @@ def _peer(argv: list[str]) -> int:
                     samples[name].append((time.perf_counter() - start) * 1000)
         p = {name: percentiles(values) for name, values in samples.items()}
         for name, label in (("peer", "PostgreSQL CTE"), ("raw", "yima Cypher, raw"),
-                            ("gql", "yima code(id), HTTP")):  # fmt: skip
+                            ("gql", "yima code(id), HTTP"), ("pg1", "PostgreSQL SELECT 1"),
+                            ("neo1", "Neo4j RETURN 1")):  # fmt: skip
             print(f"{label:<22} p50 {p[name][0]:7.2f} ms   p99 {p[name][1]:7.2f} ms")
         print(f"raw / peer   p50 {p['raw'][0] / p['peer'][0]:5.2f} (target <= 1.5)   "
               f"p99 {p['raw'][1] / p['peer'][1]:5.2f} (target <= 1)")  # fmt: skip

@@ -406,7 +406,7 @@ def side_by_side(args: argparse.Namespace) -> Iterator[SideBySide]:
     ``POST /capture``, the peer by its loader); prints both load rates and their ratio."""
     world = build_world(args.units, args.seed)
     neo4j_server = fresh_server(args.neo4j_home, args.bolt_port, args.bolt_port + 1, args.heap)
-    peer_server = PeerServer(args.home).start()
+    peer_server = PeerServer(args.home, args.pg_port).start()
     api: subprocess.Popen[bytes] | None = None
     try:
         db = Database.open(DatabaseSettings(uri=neo4j_server.settings.bolt_uri))
@@ -468,6 +468,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--neo4j-home", type=Path,
                         default=PROJECT_ROOT / "var" / "neo4j-bench-peer")  # fmt: skip
     parser.add_argument("--bolt-port", type=int, default=27787)
+    parser.add_argument("--pg-port", type=int, default=27432)
     parser.add_argument("--heap", default="1g")
 
 
@@ -477,7 +478,7 @@ def main() -> None:
     args = parser.parse_args()
     world = build_world(args.units, args.seed)
     documents = list(standards_documents(world, args.seed, args.per_document))
-    server = PeerServer(args.home).start()
+    server = PeerServer(args.home, args.pg_port).start()
     try:
         with server.connect() as connection:
             peer = RelationalPeer(connection)
