@@ -208,6 +208,9 @@ class ScanOutcome:
     status: AwardStatus | None = None
     award_id: str | None = None
     credited: tuple[str, ...] = field(default=())
+    #: The anomaly model's score of the scan and the consumer's value score, when computed.
+    anomaly: float | None = None
+    value: float | None = None
 
 
 def award_key(campaign: str, code: str) -> str:

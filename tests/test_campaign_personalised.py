@@ -195,6 +195,7 @@ def test_personalised_odds_favour_high_value_consumers_and_the_budget_holds(
         )  # fmt: skip
         (outcome,) = record_scan(request, capture, provenance, None, service).campaigns
         assert outcome.decision is RiskDecision.ALLOW, outcome.reasons
+        assert outcome.value is not None  # every consumer here has past scans
         return outcome.level
 
     start = now - timedelta(hours=2)

@@ -23,7 +23,7 @@ from algorithms.campaigns.errors import CampaignInputError
 from algorithms.campaigns.features import ANOMALY_FEATURES, scan_features
 from api.security.client_address import client_address, parse_networks
 from cli.main import app as cli_app
-from graph_model.campaigns import CampaignSpec, PrizeLevelSpec, RiskDecision
+from graph_model.campaigns import CampaignSpec, PrizeLevelSpec, RiskDecision, ScanOutcome
 from graph_model.database import Database
 from graph_model.errors import InvalidField
 from graph_model.repositories.provenance import ProvenanceRepository
@@ -82,6 +82,16 @@ def test_address_bursts_and_anomaly_scores_are_graded_by_their_settings() -> Non
     with pytest.raises(CampaignInputError, match="address"):
         RiskSettings(address_review=10, address_deny=5)
     assert len(scan_features(RiskFacts(), 23.5)) == len(ANOMALY_FEATURES)
+
+
+def test_a_scan_answers_its_anomaly_and_value_scores() -> None:
+    from api.graphql.types.scan_prize import ScanCampaign
+
+    scored = ScanOutcome("k", RiskDecision.ALLOW, (), 0.0, anomaly=0.58, value=0.81)
+    answer = ScanCampaign.from_domain(scored)
+    assert (answer.risk.anomaly, answer.value_score) == (0.58, 0.81)
+    bare = ScanCampaign.from_domain(ScanOutcome("k", RiskDecision.ALLOW, (), 0.0))
+    assert (bare.risk.anomaly, bare.value_score) == (None, None)
 
 
 # -- the client's address ---------------------------------------------------------------------

@@ -228,8 +228,8 @@ _OUTCOMES: Final[LiteralString] = """
 MATCH (d:RiskDecision)-[:ON]->(s:Scan {id: $scan})
 OPTIONAL MATCH (a:Award {id: d.campaign + '|' + $code})-[:FOR]->(s)
 RETURN d.campaign AS campaign, d.decision AS decision, d.reasons AS reasons, d.score AS score,
-       a.id AS award, a.level AS level, a.amountCents AS amount, a.points AS points,
-       a.status AS status,
+       d.anomaly AS anomaly, d.value AS value, a.id AS award, a.level AS level,
+       a.amountCents AS amount, a.points AS points, a.status AS status,
        COLLECT { MATCH (t)<-[:TO]-(:StoreCredit)-[:FOR]->(a) RETURN t.id } AS credited
 ORDER BY campaign
 """
@@ -497,7 +497,9 @@ class CampaignRepository:
                 value=s.value,
                 **params,
             ).consume()
-            base = ScanOutcome(s.campaign, s.decision, s.reasons, s.score)
+            base = ScanOutcome(
+                s.campaign, s.decision, s.reasons, s.score, anomaly=s.anomaly, value=s.value
+            )
             if s.level is None:
                 tx.run(_UNLOCK, campaign=s.campaign).consume()
                 return base
@@ -526,6 +528,8 @@ class CampaignRepository:
                 status=s.status,
                 award_id=row["award"],
                 credited=tuple(row["credited"]),
+                anomaly=s.anomaly,
+                value=s.value,
             )
 
         return self._db.write(work)
@@ -547,6 +551,8 @@ class CampaignRepository:
                     status=AwardStatus(r["status"]) if has else None,
                     award_id=r["award"],
                     credited=tuple(r["credited"]),
+                    anomaly=r["anomaly"],
+                    value=r["value"],
                 )
             )
         return out

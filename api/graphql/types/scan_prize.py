@@ -42,6 +42,11 @@ class ScanRisk:
     decision: RiskDecisionChoice  # type: ignore[valid-type]
     reasons: list[str]
     score: float
+    anomaly: float | None = strawberry.field(
+        default=None,
+        description="The anomaly model's score of the scan (an isolation forest's, in (0, 1]: "
+        "about 0.5 ordinary, near 1 isolated); null while no model is trained.",
+    )
 
 
 @strawberry.type(description="What one campaign did with the scan.")
@@ -49,14 +54,19 @@ class ScanCampaign:
     campaign: str
     risk: ScanRisk
     prize: ScanPrize | None
+    value_score: float | None = strawberry.field(
+        default=None,
+        description="The consumer's value score (predicted chance of a repurchase) that "
+        "personalised odds use; null without a value model or a past scan.",
+    )
 
     @classmethod
     def from_domain(cls, o: ScanOutcome) -> ScanCampaign:
-        return cls(campaign=o.campaign, risk=risk_of(o), prize=prize_of(o))
+        return cls(campaign=o.campaign, risk=risk_of(o), prize=prize_of(o), value_score=o.value)
 
 
 def risk_of(o: ScanOutcome) -> ScanRisk:
-    return ScanRisk(decision=o.decision, reasons=list(o.reasons), score=o.score)
+    return ScanRisk(decision=o.decision, reasons=list(o.reasons), score=o.score, anomaly=o.anomaly)
 
 
 def prize_of(o: ScanOutcome) -> ScanPrize | None:
