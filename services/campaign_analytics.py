@@ -111,7 +111,11 @@ class CampaignAnalyticsService:
         """The campaign's figures; :class:`NotFound` for an unknown campaign."""
         k = self.campaigns.campaign(campaign_id)
         as_of = _utc(min(now or datetime.now(UTC), k.end))
-        rows = self.repository.covered_scans(campaign_id)
+        # Scans are decided only inside the window; the slices stop a day past now.
+        until = min(_utc(k.end), _utc(now or datetime.now(UTC)) + timedelta(days=1))
+        rows = self.repository.covered_scans(
+            campaign_id, _utc(k.start), until + timedelta(seconds=1)
+        )
         places = self.repository.regions([r.region for r in rows if r.region])
         scans = campaign_scans(rows, {c: p.province for c, p in places.items()})
         summary = summarise(scans)

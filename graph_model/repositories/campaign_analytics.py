@@ -1,7 +1,7 @@
 """Reads behind campaign analytics, each one query answered as one record of rows (columns,
-not a record per row): the scans a campaign decided, the units a brand's plants shipped with
-how many of them consumers scanned, regions and parties with the provinces they lie in, and a
-consumer's own scans.
+not a record per row): the scans a campaign decided (a day at a time), the units a brand's
+plants shipped with how many of them consumers scanned, regions and parties with the
+provinces they lie in, and a consumer's own scans.
 
 Nothing is written here; the figures are measured from what the scan path and capture stored.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final, LiteralString
 
 from graph_model.database import Database
@@ -18,8 +18,14 @@ from graph_model.errors import NotFound
 
 __all__ = ["CampaignAnalyticsRepository", "CoveredScan", "PlaceRow", "ShippedRow"]
 
+#: Consumers asked about in one query.
+_BATCH: Final = 20_000
+
+# One time slice of the scans a campaign decided (the Scan.at index narrows it first).
 _COVERED: Final[LiteralString] = """
-MATCH (:Campaign {id: $id})<-[:IN]-(:RiskDecision)-[:ON]->(s:Scan)
+MATCH (s:Scan) USING INDEX s:Scan(at)
+WHERE $from <= s.at < $to
+MATCH (s)<-[:ON]-(:RiskDecision)-[:IN]->(:Campaign {id: $id})
 OPTIONAL MATCH (s)-[:OF]->(c:Code)
 OPTIONAL MATCH (a:Award {campaign: $id, status: 'paid'})-[:FOR]->(s)
 RETURN collect([s.actor, s.at.epochSeconds, s.region, c.id, c.gtin, a.level,
@@ -128,12 +134,25 @@ class CampaignAnalyticsRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def covered_scans(self, campaign_id: str) -> list[CoveredScan]:
-        """Every scan the campaign decided (the campaign must exist)."""
-        return [
-            CoveredScan(r[0], float(r[1]), r[2], r[3], r[4], r[5], int(r[6] or 0))
-            for r in _rows(self._db.read(_COVERED, id=campaign_id))
-        ]
+    def covered_scans(
+        self,
+        campaign_id: str,
+        start: datetime,
+        end: datetime,
+        slice_: timedelta = timedelta(days=1),
+    ) -> list[CoveredScan]:
+        """Every scan the campaign decided in ``[start, end)``, read one time slice of
+        ``slice_`` at a time so no answer holds more than a slice's scans."""
+        out: list[CoveredScan] = []
+        lo = start
+        while lo < end:
+            hi = min(end, lo + slice_)
+            out.extend(
+                CoveredScan(r[0], float(r[1]), r[2], r[3], r[4], r[5], int(r[6] or 0))
+                for r in _rows(self._db.read(_COVERED, id=campaign_id, **{"from": lo, "to": hi}))
+            )
+            lo = hi
+        return out
 
     def regions(self, codes: Sequence[str]) -> dict[str, PlaceRow]:
         """The regions of ``codes`` with their names and provinces (unknown codes left out)."""
@@ -162,8 +181,12 @@ class CampaignAnalyticsRepository:
     def first_scans_before(self, consumers: Sequence[str], before: datetime) -> dict[str, float]:
         """Each consumer's first consumer scan before ``before`` (epoch seconds), for those
         who have one."""
-        rows = _rows(self._db.read(_EARLIER, consumers=list(consumers), before=before))
-        return {r[0]: float(r[1]) for r in rows}
+        out: dict[str, float] = {}
+        for i in range(0, len(consumers), _BATCH):
+            chunk = list(consumers[i : i + _BATCH])
+            rows = _rows(self._db.read(_EARLIER, consumers=chunk, before=before))
+            out.update((r[0], float(r[1])) for r in rows)
+        return out
 
     def consumer_scans(
         self, consumer: str, start: datetime, end: datetime, campaign: str | None

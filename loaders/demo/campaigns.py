@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -317,15 +317,17 @@ def campaign_world(
     world = CampaignWorld(tag, gtin, campaign, b.events)
     world.scans = sorted(b.scans, key=lambda s: s.at)
     world.shipments = b.shipments
-    world.master = _master(b, gtin)
+    world.master = _master(b, gtin, world.scans)
     return world
 
 
-def _master(b: _Builder, gtin: str) -> MasterData:
-    """The plant, the city distributors and the product, with the regions they are in."""
+def _master(b: _Builder, gtin: str, scans: Sequence[PlantedScan]) -> MasterData:
+    """The plant, the city distributors and the product, with the regions they and the
+    scans are in (so a scan's prefecture reads back with its province)."""
     seats = [region_of_point(*city).code for city in CITIES]
     known = {r.code: r for r in china_regions()}
-    codes = set(seats) | {known[c].parent_code for c in seats if known[c].parent_code}
+    placed = set(seats) | {region_of_point(s.lat, s.lon).code for s in scans}
+    codes = placed | {known[c].parent_code for c in placed if known[c].parent_code}
     lat, lon = CITIES[0]
     return MasterData(
         regions=tuple(r for r in known.values() if r.code in codes and r.level == "province")
