@@ -70,7 +70,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.services = Application.from_settings(settings)
-        app.state.scan_limits = ScanLimits.of(security)
+        app.state.scan_limits = ScanLimits.of(security, app.state.services.db)
         try:
             await asyncio.to_thread(app.state.services.plan_statements)
         except Exception:  # not fatal: a plan not made now is made by the first that needs it

@@ -173,6 +173,8 @@ def serve(
 
     from cli.logs import JSON_LOG_CONFIG
 
+    if workers > 1:  # the public scan's rate limits must hold across the worker processes
+        os.environ.setdefault("YIMA_SCAN_RATE_SHARED", "on")
     uvicorn.run(
         "api.app:create_app",
         factory=True,

@@ -121,6 +121,7 @@ CATEGORIES: Final[tuple[Category, ...]] = (
     Category("RiskDecision", "id", "#EF9A9A", "gavel", ("id",)),
     Category("CampaignModel", "id", "#E0E0E0", "model_training", ("id", "samples", "trainedAt")),
     Category("ApiKey", "id", "#E0E0E0", "key", ("id",)),
+    Category("RateBucket", "key", "#EEEEEE", "speed", ("key", "tokens")),
     Category("SchemaMigration", "version", "#EEEEEE", "history", ("version",)),
 )  # fmt: skip
 

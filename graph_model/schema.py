@@ -200,6 +200,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             _unique("CampaignModel", "id"),
         ),
     ),
+    Migration(
+        16,
+        "the public scan's rate-limit buckets, shared by every API process",
+        (_unique("RateBucket", "key"),),
+    ),
 )
 
 

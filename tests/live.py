@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ import httpx
 import neo4j
 import pytest
 
+from graph_model.settings import DatabaseSettings
 from runtime.neo4j_server import PROJECT_ROOT, LocalNeo4j, ServerSettings
 from tests.factories import document
 
@@ -99,7 +100,8 @@ def free_port() -> int:
 
 
 class Api:
-    """One API process on ``server``, auth off, its job heartbeat limit ``stale_seconds``.
+    """One API process on ``server`` (a test module's own, or the session's database), auth
+    off unless ``env`` says otherwise, its job heartbeat limit ``stale_seconds``.
 
     ``serve`` runs it as ``yima serve`` does (JSON logs, its graceful-shutdown limit); else
     as a bare uvicorn.
@@ -107,22 +109,28 @@ class Api:
 
     def __init__(
         self,
-        server: LocalNeo4j,
+        server: LocalNeo4j | DatabaseSettings,
         log: Path,
         started: list[Api],
         *,
         stale_seconds: int = 6,
         serve: bool = False,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
+        if isinstance(server, DatabaseSettings):
+            uri, database = server.uri, server.database
+        else:
+            uri, database = server.settings.bolt_uri, "neo4j"
         env = {
             **os.environ,
-            "YIMA_NEO4J_URI": server.settings.bolt_uri,
-            "YIMA_NEO4J_DATABASE": "neo4j",
+            "YIMA_NEO4J_URI": uri,
+            "YIMA_NEO4J_DATABASE": database,
             "YIMA_AUTH": "off",
             "YIMA_JOB_STALE_SECONDS": str(stale_seconds),
+            **(env or {}),
         }
         if serve:
             command = [sys.executable, "-m", "cli.main", "serve", "--port", str(self.port)]

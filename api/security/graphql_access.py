@@ -32,8 +32,9 @@ from strawberry.extensions import SchemaExtension
 from api.security.client_address import client_address
 from api.security.middleware import ANONYMOUS, Principal, refusal
 from api.security.policy import PUBLIC_SCAN_FIELD, graphql_role
-from api.security.rate_limit import RateLimiter
+from api.security.rate_limit import Limiter, RateLimiter, SharedRateLimiter
 from api.security.settings import SecuritySettings
+from graph_model.database import Database
 
 __all__ = ["AccessControl", "ScanLimits"]
 
@@ -46,11 +47,18 @@ PUBLIC_SCAN_KIND = "CONSUMER"
 class ScanLimits:
     """The public scan's rate limiters, one set per application."""
 
-    per_device: RateLimiter
-    per_address: RateLimiter
+    per_device: Limiter
+    per_address: Limiter
 
     @classmethod
-    def of(cls, settings: SecuritySettings) -> ScanLimits:
+    def of(cls, settings: SecuritySettings, db: Database | None = None) -> ScanLimits:
+        """In this process's memory, or in ``db`` shared by every process when the settings
+        say so (``YIMA_SCAN_RATE_SHARED``)."""
+        if settings.shared_scan_limits and db is not None:
+            return cls(
+                SharedRateLimiter(db, settings.scans_per_device),
+                SharedRateLimiter(db, settings.scans_per_address),
+            )
         return cls(RateLimiter(settings.scans_per_device), RateLimiter(settings.scans_per_address))
 
 

@@ -1,8 +1,11 @@
-"""A token bucket per key (a device, a client address), in this process's memory.
+"""A token bucket per key (a device, a client address): in this process's memory
+(:class:`RateLimiter`), or in Neo4j, shared by every API process (:class:`SharedRateLimiter`).
 
 Each key may spend ``per_minute`` calls a minute, refilled continuously, with bursts up to the
-same number. Several API processes each keep their own buckets, so the limit a client meets is
-per process; a proxy in front is the place for a global one.
+same number. Buckets in memory are per process, so with several processes (``yima serve
+--workers``, replicas) a client meets the limit once per process; ``YIMA_SCAN_RATE_SHARED=on``
+(set by ``yima serve --workers N`` with N > 1) keeps them in the graph, at the cost of one write
+transaction per limited call.
 """
 
 from __future__ import annotations
@@ -10,10 +13,18 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
-__all__ = ["RateLimiter"]
+from graph_model.database import Database
+from graph_model.repositories.rate_buckets import RateBucketRepository
+
+__all__ = ["Limiter", "RateLimiter", "SharedRateLimiter"]
 
 MAX_KEYS = 100_000
+
+
+class Limiter(Protocol):
+    def take(self, keys: Sequence[str]) -> float | None: ...
 
 
 class RateLimiter:
@@ -47,3 +58,23 @@ class RateLimiter:
         full = [k for k in self._buckets if self._level(k, now) >= self._capacity]
         for key in full:
             del self._buckets[key]
+
+
+class SharedRateLimiter:
+    """Buckets in the graph, one per key, shared by every process on the database; every
+    ``forget_every`` calls, buckets idle long enough to be full again are deleted."""
+
+    forget_every = 1000
+
+    def __init__(self, db: Database, per_minute: int) -> None:
+        self._buckets = RateBucketRepository(db)
+        self._capacity = float(per_minute)
+        self._rate = per_minute / 60.0
+        self._calls = 0
+
+    def take(self, keys: Sequence[str]) -> float | None:
+        """As :meth:`RateLimiter.take`, across processes."""
+        self._calls += 1
+        if self._calls % self.forget_every == 0:
+            self._buckets.forget_idle(self._capacity / self._rate)
+        return self._buckets.take(keys, self._capacity, self._rate)

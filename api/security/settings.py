@@ -3,9 +3,12 @@
 ``YIMA_AUTH`` (``on`` by default; ``off`` lets anyone do anything, for a local demo, and says
 so loudly), ``YIMA_GRAPHQL_INTROSPECTION`` (``on`` by default; ``off`` for production),
 ``YIMA_SCAN_RATE_DEVICE`` and ``YIMA_SCAN_RATE_ADDRESS`` (public scans a minute per device and
-per client address), ``YIMA_MAX_BODY_BYTES`` (the largest request body, default 32 MiB),
-``YIMA_TRUSTED_PROXIES`` (comma-separated addresses or networks of proxies whose
-``X-Forwarded-For`` names the client; default none, so the connection's peer is the client).
+per client address), ``YIMA_SCAN_RATE_SHARED`` (``off`` by default: each process keeps its
+own buckets; ``on``: the buckets are kept in Neo4j and hold across every API process; ``yima
+serve --workers N`` turns it on when N > 1), ``YIMA_MAX_BODY_BYTES`` (the largest request
+body, default 32 MiB), ``YIMA_TRUSTED_PROXIES`` (comma-separated addresses or networks of
+proxies whose ``X-Forwarded-For`` names the client; default none, so the connection's peer is
+the client).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class SecuritySettings:
     introspection: bool = True
     scans_per_device: int = SCANS_PER_DEVICE
     scans_per_address: int = SCANS_PER_ADDRESS
+    shared_scan_limits: bool = False
     max_body_bytes: int = MAX_BODY_BYTES
     trusted_proxies: tuple[Network, ...] = ()
 
@@ -60,6 +64,7 @@ class SecuritySettings:
             introspection=_switch(env, "YIMA_GRAPHQL_INTROSPECTION", True),
             scans_per_device=_rate(env, "YIMA_SCAN_RATE_DEVICE", SCANS_PER_DEVICE),
             scans_per_address=_rate(env, "YIMA_SCAN_RATE_ADDRESS", SCANS_PER_ADDRESS),
+            shared_scan_limits=_switch(env, "YIMA_SCAN_RATE_SHARED", False),
             max_body_bytes=_rate(env, "YIMA_MAX_BODY_BYTES", MAX_BODY_BYTES),
             trusted_proxies=parse_networks(
                 "YIMA_TRUSTED_PROXIES", env.get("YIMA_TRUSTED_PROXIES", "")
