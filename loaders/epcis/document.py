@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
 
 from graph_model.errors import FieldProblem, InvalidField
 from graph_model.events import (
@@ -104,7 +113,20 @@ class EpcisValidationError(InvalidField):
 
 # ---------------------------------------------------------------- pydantic models of the edge
 
-_Uri = Annotated[str, Field(min_length=1)]
+#: The longest identifier (URI, EPC, bizStep, location) an event may carry: identifiers are
+#: indexed, and an index entry holds about 8 KB, so 2,000 characters of any script fit.
+MAX_URI: Final = 2000
+
+_BLANK_RE: Final = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def _no_blanks(value: str) -> str:
+    if _BLANK_RE.search(value):
+        raise PydanticCustomError("uri", "must be a URI: no spaces or control characters")
+    return value
+
+
+_Uri = Annotated[str, Field(min_length=1, max_length=MAX_URI), AfterValidator(_no_blanks)]
 _Number = StrictInt | StrictFloat
 
 
@@ -135,7 +157,7 @@ class _Destination(_Open):
 
 
 class _BizTransaction(_Open):
-    type: str | None = None
+    type: Annotated[str, Field(max_length=MAX_URI)] | None = None
     bizTransaction: _Uri
 
 
@@ -303,12 +325,16 @@ def _rule_problems(
         if not (isinstance(epcs, list) and epcs and all(isinstance(e, str) for e in epcs)):
             continue
         # One regex pass over the whole list; only a failing list is looked at EPC by EPC.
-        if _EPC_LINES_RE.fullmatch("\n".join(epcs)) is None:
+        if _EPC_LINES_RE.fullmatch("\n".join(epcs)) is None or max(map(len, epcs)) > MAX_URI:
             for i, epc in enumerate(epcs):
-                if _EPC_RE.fullmatch(epc) is None:
+                if len(epc) > MAX_URI:
+                    add(f"{key}[{i}]", f"longer than {MAX_URI} characters")
+                elif _EPC_RE.fullmatch(epc) is None:
                     add(f"{key}[{i}]", f"{epc!r} is not an EPC URI (URN or GS1 Digital Link)")
     parent = obj.get("parentID")
-    if isinstance(parent, str) and parent and _EPC_RE.fullmatch(parent) is None:
+    if isinstance(parent, str) and len(parent) > MAX_URI:
+        add("parentID", f"longer than {MAX_URI} characters")
+    elif isinstance(parent, str) and parent and _EPC_RE.fullmatch(parent) is None:
         add("parentID", f"{parent!r} is not an EPC URI (URN or GS1 Digital Link)")
     for key in obj:
         if key not in _STANDARD_KEYS and _EXTENSION_KEY_RE.match(key) is None:
