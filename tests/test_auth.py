@@ -329,6 +329,30 @@ def test_anyone_may_record_a_consumer_scan_within_limits(
     assert scan(5, None).status_code == 429
 
 
+DETAILED = """mutation ($input: RecordScanInput!) { recordScan(input: $input) {
+  ... on RecordScanSuccess { verification { verdict { reasons } } ...details } } }
+fragment details on RecordScanSuccess { diversion { outside } campaigns { risk { reasons } } }"""
+
+
+def test_a_public_scan_withholds_how_the_brand_judged_it(
+    database_settings: DatabaseSettings, caller: Callable[..., Any], chain: Chain, ns: str
+) -> None:
+    scan = {"code": chain.units[1], "kind": "CONSUMER", "clientScanId": f"{ns}-details",
+            "device": f"{ns}-phone"}  # fmt: skip
+    body = {"query": DETAILED, "variables": {"input": scan}}
+    with anonymous(database_settings) as public:
+        refused = public.post("/graphql", json=body)
+    assert refused.status_code == 403 and refused.json()["data"] is None, refused.text
+    (error,) = refused.json()["errors"]
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert "campaigns.risk.reasons, diversion need a key" in error["message"]
+    # The same selection with an operator's key answers (and records the scan once).
+    answered = caller(Role.OPERATOR, "POST", "/graphql", json=body)
+    assert answered.status_code == 200, answered.text
+    success = answered.json()["data"]["recordScan"]
+    assert success["verification"]["verdict"] and "diversion" in success
+
+
 def test_a_bucket_refills_with_time() -> None:
     now = [0.0]
     limiter = RateLimiter(60, clock=lambda: now[0])

@@ -31,7 +31,7 @@ from strawberry.extensions import SchemaExtension
 
 from api.security.client_address import client_address
 from api.security.middleware import ANONYMOUS, Principal, refusal
-from api.security.policy import PUBLIC_SCAN_FIELD, graphql_role
+from api.security.policy import PUBLIC_SCAN_FIELD, PUBLIC_SCAN_WITHHELD, graphql_role
 from api.security.rate_limit import Limiter, RateLimiter, SharedRateLimiter
 from api.security.settings import SecuritySettings
 from graph_model.database import Database
@@ -89,6 +89,18 @@ def _root_fields(
                     yield from _root_fields(definition.selection_set, document, seen)
 
 
+def _paths(
+    selection_set: SelectionSetNode | None, document: DocumentNode, prefix: str = ""
+) -> Iterator[str]:
+    """The path (``risk.reasons``) of every field selected under ``selection_set``."""
+    if selection_set is None:
+        return
+    for field in _root_fields(selection_set, document):
+        path = prefix + field.name.value
+        yield path
+        yield from _paths(field.selection_set, document, path + ".")
+
+
 def _scan_input(field: FieldNode, variables: dict[str, Any] | None) -> dict[str, Any]:
     for argument in field.arguments or ():
         if argument.name.value == "input":
@@ -139,7 +151,17 @@ class AccessControl(SchemaExtension):
         allowance."""
         limits: ScanLimits = request.app.state.scan_limits
         address = client_address(request, request.app.state.security.trusted_proxies)
+        document = self.execution_context.graphql_document
         for field in scans:
+            assert document is not None  # checked before the fields were read
+            withheld = PUBLIC_SCAN_WITHHELD.intersection(_paths(field.selection_set, document))
+            if withheld:
+                return _Refusal(
+                    403,
+                    "FORBIDDEN",
+                    "without a key a scan answers its verification, prize and risk decision; "
+                    f"{', '.join(sorted(withheld))} need a key",
+                )
             scan = _scan_input(field, self.execution_context.variables)
             if scan.get("kind") != PUBLIC_SCAN_KIND:
                 return _Refusal(

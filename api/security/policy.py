@@ -15,6 +15,7 @@ __all__ = [
     "GRAPHQL_PATH",
     "PUBLIC_FIELDS",
     "PUBLIC_SCAN_FIELD",
+    "PUBLIC_SCAN_WITHHELD",
     "REGULATOR_FIELDS",
     "graphql_role",
     "rest_role",
@@ -26,6 +27,18 @@ REGULATOR_FIELDS = frozenset({"code", "lot", "productRecall", "verify", "provena
 #: The consumer scan, open to anyone (rate-limited), and the GraphQL liveness probe.
 PUBLIC_SCAN_FIELD = "recordScan"
 PUBLIC_FIELDS = frozenset({PUBLIC_SCAN_FIELD, "ok", "__typename"})
+#: What a scan answers only to a key (paths in its answer): the dealer answering for the unit
+#: and its territory, why risk control decided as it did and with what scores, the stores a
+#: prize credited. A consumer learns the verdict, the prize and the decision, not how to get
+#: round them.
+PUBLIC_SCAN_WITHHELD = frozenset(
+    {
+        "diversion",
+        *(f"{at}risk.{f}" for at in ("", "campaigns.") for f in ("reasons", "score", "anomaly")),
+        *(f"{at}prize.credited" for at in ("", "campaigns.")),
+        "campaigns.valueScore",
+    }
+)
 ADMIN_PREFIX = "apiKey"
 DETECTION_PREFIX = "detect"
 
