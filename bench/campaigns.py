@@ -13,10 +13,14 @@ Into the server of ``YIMA_NEO4J_URI`` / ``YIMA_NEO4J_DATABASE``:
   are trained on that world's decisions and scans, and a second world of the same size is
   replayed scoring every scan with them: quality, the anomaly score's AUC against the truth,
   and the decision's latency with the models in the path;
+* ``--past-scans N`` first stores N consumer scans of the last 90 days (10 a consumer, 2
+  consumers a device, a public address per 50 scans, 2 scans a code; deleted at the end), so
+  every lookup of the decision runs against a graph of that size;
 * ``--clients`` threads post ``--http-scans`` consumer scans to a uvicorn process of its own
   covered by a campaign whose budget runs out: scans/s, then pool and budget checked.
 
-Usage: ``.venv/bin/python bench/campaigns.py [--consumers 300] [--clients 50]``
+Usage: ``.venv/bin/python bench/campaigns.py [--consumers 300] [--clients 50]
+[--past-scans 1000000]``
 Targets: decision p99 <= 10 ms with 1,000,000 past scans; zero overspend.
 """
 
@@ -33,6 +37,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Final
 
 import httpx
 
@@ -224,23 +229,66 @@ def http_rate(db: Database, settings: DatabaseSettings, clients: int, scans: int
     )
 
 
+_PAST: Final = """
+UNWIND range($lo, $hi - 1) AS i
+WITH i, $tag + '-c' + toString(i / 10) AS who
+MERGE (a:Consumer {id: who})
+MERGE (k:Code {id: $tag + '-code' + toString(i / 2)})
+  ON CREATE SET k.gtin = '06901234000007', k.status = 'sold'
+CREATE (s:Scan {id: $tag + '-past' + toString(i), kind: 'consumer', actor: who,
+  device: $tag + '-d' + toString(i / 20), address: '203.0.' + toString((i / 50) % 65536),
+  at: datetime($now) - duration({seconds: (i * 7919) % 7776000}),
+  lat: 22.0 + (i % 97) / 10.0, lon: 103.0 + (i % 89) / 5.0})
+CREATE (s)-[:BY]->(a), (s)-[:OF]->(k)
+"""
+
+
+def store_past_scans(db: Database, count: int, tag: str) -> None:
+    """``count`` consumer scans of the last 90 days, 20,000 a transaction."""
+    started = time.perf_counter()
+    now = datetime.now(UTC).isoformat()
+    for lo in range(0, count, 20_000):
+        db.query(_PAST, lo=lo, hi=min(count, lo + 20_000), tag=tag + "x", now=now)
+    took = time.perf_counter() - started
+    print(f"{count:,} past scans stored in {took:.0f} s")
+
+
+def delete_past_scans(db: Database, tag: str) -> None:
+    """What :func:`store_past_scans` stored, in transactions of 20,000 nodes."""
+    for query in (
+        "MATCH (n:Scan) WHERE n.id STARTS WITH $prefix WITH n LIMIT 20000 DETACH DELETE n "
+        "RETURN count(*) AS n",
+        "MATCH (n:Consumer) WHERE n.id STARTS WITH $prefix WITH n LIMIT 20000 DETACH DELETE n "
+        "RETURN count(*) AS n",
+        "MATCH (n:Code) WHERE n.id STARTS WITH $prefix WITH n LIMIT 20000 DETACH DELETE n "
+        "RETURN count(*) AS n",
+    ):
+        while db.query(query, prefix=tag + "x-")[0]["n"]:
+            pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--consumers", type=int, default=300)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--http-scans", type=int, default=1000)
+    parser.add_argument("--past-scans", type=int, default=0)
     args = parser.parse_args()
     settings = DatabaseSettings.from_env()
     db = Database.open(settings)
     apply_schema(db)
     tag = "b" + uuid.uuid4().hex[:8]
     try:
+        if args.past_scans:
+            store_past_scans(db, args.past_scans, tag)
         quality_and_latency(db, args.consumers, args.seed, tag)
         with_models(db, args.consumers, args.seed + 100, tag)
         if args.clients:
             http_rate(db, settings, args.clients, args.http_scans, tag + "h")
     finally:
+        if args.past_scans:
+            delete_past_scans(db, tag)
         db.close()
 
 
