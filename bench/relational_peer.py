@@ -411,7 +411,7 @@ def side_by_side(args: argparse.Namespace) -> Iterator[SideBySide]:
     try:
         db = Database.open(DatabaseSettings(uri=neo4j_server.settings.bolt_uri))
         apply_schema(db)
-        MasterDataRepository(db).save(world.master)
+        MasterDataRepository(db).save(world.master, atomic=False)
         key = KeyService(db).create("bench-peer", Role.OPERATOR).secret
         headers = {"Authorization": f"Bearer {key}"}
         api, base = start_api(neo4j_server.settings.bolt_uri)

@@ -151,21 +151,21 @@ RETURN c IS NOT NULL AS known, c.gtin AS gtin, otherScanners, siblings, addressR
                  RETURN DISTINCT x.code } AS regions
 """
 
+# Takes the campaign's write lock first (set and removed in the one statement, the lock is
+# held to the commit): the decision links to the campaign too, and one lock order keeps
+# concurrent scans from deadlocking; the award that may follow runs under the same lock.
 _DECIDE: Final[LiteralString] = """
-MATCH (s:Scan {id: $scan})
 MATCH (k:Campaign {id: $campaign})
+SET k._lock = true
+REMOVE k._lock
+WITH k
+MATCH (s:Scan {id: $scan})
 MERGE (d:RiskDecision {id: $scan + '|' + $campaign})
 ON CREATE SET d.decision = $decision, d.reasons = $reasons, d.score = $score,
               d.at = datetime($at), d.campaign = $campaign, d.scan = $scan,
               d.features = $features, d.anomaly = $anomaly, d.value = $value
 MERGE (d)-[:ON]->(s)
 MERGE (d)-[:IN]->(k)
-"""
-
-_LOCK_CAMPAIGN: Final[LiteralString] = """
-MATCH (k:Campaign {id: $campaign})
-SET k._lock = true
-RETURN k.id AS id
 """
 
 _AWARD: Final[LiteralString] = """
@@ -205,8 +205,6 @@ CALL (k, a, st, sf) {
 }
 RETURN a.id AS award, a.level AS level, a.amountCents AS amount, a.points AS points, credited
 """
-
-_UNLOCK: Final[LiteralString] = "MATCH (k:Campaign {id: $campaign}) REMOVE k._lock"
 
 _LOCK_CONSUMER: Final[LiteralString] = """
 MERGE (co:Consumer {id: $actor})
@@ -484,9 +482,6 @@ class CampaignRepository:
         }
 
         def work(tx: Transaction) -> ScanOutcome:
-            # Every settlement takes the campaign's lock first: the decision links to the
-            # campaign too, and one lock order keeps concurrent scans from deadlocking.
-            tx.run(_LOCK_CAMPAIGN, **params).consume()
             tx.run(
                 _DECIDE,
                 decision=s.decision.value,
@@ -501,7 +496,6 @@ class CampaignRepository:
                 s.campaign, s.decision, s.reasons, s.score, anomaly=s.anomaly, value=s.value
             )
             if s.level is None:
-                tx.run(_UNLOCK, campaign=s.campaign).consume()
                 return base
             row = tx.run(
                 _AWARD,
@@ -511,7 +505,6 @@ class CampaignRepository:
                 award=award_key(s.campaign, s.code),
                 **params,
             ).single()
-            tx.run(_UNLOCK, campaign=s.campaign).consume()
             if row is None:
                 return base
             points = int(row["points"] or 0)
