@@ -160,7 +160,8 @@ class AccessControl(SchemaExtension):
                     403,
                     "FORBIDDEN",
                     "without a key a scan answers its verification, prize and risk decision; "
-                    f"{', '.join(sorted(withheld))} need a key",
+                    f"{', '.join(sorted(withheld))} {'needs' if len(withheld) == 1 else 'need'}"
+                    " a key",
                 )
             scan = _scan_input(field, self.execution_context.variables)
             if scan.get("kind") != PUBLIC_SCAN_KIND:
