@@ -16,7 +16,7 @@ from typing import Any, Final, TypeVar
 from loaders.demo.catalog import COMPANY_PREFIX
 from loaders.demo.world import World
 
-__all__ = ["SHELF_DAYS", "own_parties", "with_expiry"]
+__all__ = ["SHELF_DAYS", "own_json", "own_parties", "with_expiry"]
 
 SHELF_DAYS: Final = (20, 40)
 """Shelf lives the lots take in turn, in days."""
@@ -49,6 +49,13 @@ def own_parties(world: World, prefix: str) -> World:
     return moved
 
 
+def own_json(value: T, prefix: str) -> T:
+    """A JSON value (an EPCIS document, a ground truth) with the demo parties' SGLNs under
+    ``prefix``, as :func:`own_parties` moves the world's."""
+    moved: T = json.loads(_moved(json.dumps(value), prefix))
+    return moved
+
+
 def with_expiry(
     documents: Iterator[dict[str, Any]], prefix: str, shelf_days: tuple[int, ...] = SHELF_DAYS
 ) -> Iterator[dict[str, Any]]:
@@ -56,7 +63,7 @@ def with_expiry(
     stating an expiry, the lots taking ``shelf_days`` in turn."""
     lots = 0
     for document in documents:
-        doc = json.loads(_moved(json.dumps(document), prefix))
+        doc = own_json(document, prefix)
         for event in doc["epcisBody"]["eventList"]:
             if event.get("bizStep") == "commissioning" and "ilmd" in event:
                 made = datetime.fromisoformat(event["eventTime"].replace("Z", "+00:00"))
