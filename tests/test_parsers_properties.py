@@ -172,6 +172,17 @@ def test_an_epcis_json_document_parses_or_is_refused_naming_fields(doc: Any) -> 
     _refused(lambda: parse_document(doc), InvalidField)
 
 
+def test_an_event_type_given_as_a_list_is_refused_naming_it() -> None:
+    # Found by the property above: an unhashable type escaped as a TypeError.
+    event = {"type": ["ObjectEvent"], "action": "OBSERVE", "eventTime": "2026-01-01T00:00:00Z",
+             "eventTimeZoneOffset": "+00:00"}  # fmt: skip
+    doc = {"@context": "https://ref.gs1.org/standards/epcis/epcis-context.jsonld",
+           "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-01-01T00:00:00Z",
+           "epcisBody": {"eventList": [event]}}  # fmt: skip
+    with pytest.raises(InvalidField, match=r"eventList\[0\]: type"):
+        parse_document(doc)
+
+
 def _mutations(data: bytes) -> st.SearchStrategy[bytes]:
     @st.composite
     def mutate(draw: st.DrawFn) -> bytes:

@@ -339,7 +339,7 @@ def _rule_problems(
     for key in obj:
         if key not in _STANDARD_KEYS and _EXTENSION_KEY_RE.match(key) is None:
             add(key, "unknown field; extensions need a namespace prefix or a full URI")
-    if kind not in EVENT_TYPES:
+    if not isinstance(kind, str) or kind not in EVENT_TYPES:
         return problems
     allowed = _LISTS_BY_TYPE[str(kind)]
     for key in _TYPED_FIELDS - allowed:
