@@ -7,22 +7,18 @@ R units per second on C cores every unit may cost at most C / R seconds of CPU i
 
 from __future__ import annotations
 
-import os
 import resource
 from dataclasses import dataclass
-from pathlib import Path
+
+import psutil
 
 __all__ = ["CpuClock", "process_cpu_seconds"]
-
-_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def process_cpu_seconds(pid: int) -> float:
     """User plus system CPU seconds of process ``pid`` (all its threads) since it started."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    # The command name may hold spaces and parentheses; the fields after its ')' do not.
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
 
 
 def _own_cpu_seconds() -> float:

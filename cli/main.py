@@ -173,6 +173,7 @@ def serve(
 
     from cli.logs import JSON_LOG_CONFIG
 
+    _ensure_port(host, port)
     if workers > 1:  # the public scan's rate limits must hold across the worker processes
         os.environ.setdefault("YIMA_SCAN_RATE_SHARED", "on")
     uvicorn.run(
@@ -189,6 +190,15 @@ def serve(
     )
 
 
+def _ensure_port(host: str, port: int) -> None:
+    from runtime.ports import PortTaken, ensure_free
+
+    try:
+        ensure_free(host, port, hint="choose another with --port")
+    except PortTaken as exc:
+        raise _fail(str(exc)) from exc
+
+
 @app.command("up")
 def up(
     units: int = typer.Option(20_000, help="Demo world size"),
@@ -201,6 +211,8 @@ def up(
     world, then serve the API."""
     from graph_model.settings import DatabaseSettings
 
+    if serve_api:  # say so now, not after the demo has loaded
+        _ensure_port(host, port)
     if DatabaseSettings.from_env().is_local_default:
         neo4j_start(heap=None, bolt_port=None, http_port=None)
     demo(units=units, seed=seed)

@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from runtime.ports import PortTaken, ensure_free
+
 __all__ = ["LocalNeo4j", "Neo4jRuntimeError", "ServerSettings"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -212,11 +214,12 @@ class LocalNeo4j:
         """
         if self.pid() is not None and self.bolt_answers():
             return False
-        if self.bolt_answers():
-            raise Neo4jRuntimeError(
-                f"port {self.settings.bolt_port} is taken by another process; choose another "
-                "with YIMA_NEO4J_BOLT_PORT"
-            )
+        for port, variable in ((self.settings.bolt_port, "YIMA_NEO4J_BOLT_PORT"),
+                               (self.settings.http_port, "YIMA_NEO4J_HTTP_PORT")):  # fmt: skip
+            try:
+                ensure_free("127.0.0.1", port, hint=f"choose another with {variable}")
+            except PortTaken as exc:
+                raise Neo4jRuntimeError(str(exc)) from exc
         java = find_java17(self.settings.java_home)
         self.assemble()
         self.write_config()

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from cli.main import app
 from graph_model.settings import DatabaseSettings
+from runtime.ports import PortTaken, ensure_free
 from tests.factories import Chain
 
 runner = CliRunner()
@@ -92,3 +97,56 @@ def test_the_local_server_port_is_where_yima_connects(monkeypatch: pytest.Monkey
     assert DatabaseSettings.from_env().uri == "bolt://127.0.0.1:47687"
     monkeypatch.setenv("YIMA_NEO4J_URI", "neo4j://db.example:7687")
     assert DatabaseSettings.from_env().uri == "neo4j://db.example:7687"
+
+
+@pytest.fixture
+def held_port() -> Iterator[int]:
+    """A loopback port this test process listens on."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        yield listener.getsockname()[1]
+
+
+def _said(result: Result) -> str:
+    return " ".join(result.output.split())
+
+
+def test_serve_on_a_taken_port_names_the_process_holding_it(held_port: int) -> None:
+    result = runner.invoke(app, ["serve", "--port", str(held_port)])
+    said = _said(result)
+    assert result.exit_code == 1, said
+    assert f"port {held_port} on 127.0.0.1 is taken by pid {os.getpid()}" in said
+    assert "choose another with --port" in said
+
+
+def test_up_refuses_a_taken_port_before_loading_the_demo(
+    held_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An unreachable database: had up gone on to load the demo, it would fail on that instead.
+    monkeypatch.setenv("YIMA_NEO4J_URI", "bolt://127.0.0.1:9")
+    result = runner.invoke(app, ["up", "--port", str(held_port), "--units", "100"])
+    said = _said(result)
+    assert result.exit_code == 1, said
+    assert f"is taken by pid {os.getpid()}" in said and "Neo4j" not in said
+
+
+def test_neo4j_start_names_what_holds_its_bolt_port(
+    held_port: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("YIMA_NEO4J_HOME", str(tmp_path / "neo4j"))
+    monkeypatch.setenv("YIMA_NEO4J_BOLT_PORT", str(held_port))
+    result = runner.invoke(app, ["neo4j", "start"])
+    said = _said(result)
+    assert result.exit_code == 1, said
+    assert f"port {held_port} on 127.0.0.1 is taken by pid {os.getpid()}" in said
+    assert "YIMA_NEO4J_BOLT_PORT" in said
+
+
+def test_a_free_port_passes_and_an_unknown_host_is_named() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    ensure_free("127.0.0.1", free, hint="unused")
+    with pytest.raises(PortTaken, match=r"cannot listen on no-such-host\.invalid"):
+        ensure_free("no-such-host.invalid", free, hint="unused")
