@@ -296,21 +296,28 @@ def _peer(argv: list[str]) -> int:
             run.peer.connection.execute("SELECT 1").fetchone()
 
         # The floors: one round trip that does nothing, on each system, asked in the same turn.
+        # Beside each wall time, the CPU this process spent on the ask: the client library's
+        # own share (packing, reading, building records), the rest being the server and the
+        # wire. HTTP's client CPU is httpx's alone; the API serves in a process of its own.
         samples: dict[str, list[float]] = {"peer": [], "raw": [], "gql": [], "pg1": [], "neo1": []}
+        client: dict[str, list[float]] = {name: [] for name in samples}
         asks = (("peer", run.peer.provenance), ("raw", raw), ("gql", gql),
                 ("pg1", peer_floor), ("neo1", neo4j_floor))  # fmt: skip
         for round_, unit in enumerate(units[:10] + units):  # the first ten warm up
             for name, fn in asks:
                 time.sleep(0.003)
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.thread_time()
                 fn(unit)
                 if round_ >= 10:
                     samples[name].append((time.perf_counter() - start) * 1000)
+                    client[name].append((time.thread_time() - cpu) * 1000)
         p = {name: percentiles(values) for name, values in samples.items()}
         for name, label in (("peer", "PostgreSQL CTE"), ("raw", "yima Cypher, raw"),
                             ("gql", "yima code(id), HTTP"), ("pg1", "PostgreSQL SELECT 1"),
                             ("neo1", "Neo4j RETURN 1")):  # fmt: skip
-            print(f"{label:<22} p50 {p[name][0]:7.2f} ms   p99 {p[name][1]:7.2f} ms")
+            own = statistics.median(client[name])
+            print(f"{label:<22} p50 {p[name][0]:7.2f} ms   p99 {p[name][1]:7.2f} ms   "
+                  f"client CPU p50 {own:5.2f} ms")  # fmt: skip
         print(f"raw / peer   p50 {p['raw'][0] / p['peer'][0]:5.2f} (target <= 1.5)   "
               f"p99 {p['raw'][1] / p['peer'][1]:5.2f} (target <= 1)")  # fmt: skip
         print(f"GraphQL / raw p50 {p['gql'][0] / p['raw'][0]:5.2f} (target <= 1.5)   "
