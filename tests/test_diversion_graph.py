@@ -195,6 +195,45 @@ def test_record_scan_says_whether_the_unit_is_outside_its_territory(
     assert unknown["diversion"] is None
 
 
+def test_the_scan_time_check_judges_by_the_contracts_about_the_scan_region(
+    db: Database, world: DiversionWorld
+) -> None:
+    # The check reads only the contracts whose store lies in the scan's region, a region
+    # holding it or one it holds; a dealer's other stores (hundreds, in a real channel) cannot
+    # change the answer.
+    w = world
+    service = DiversionService(db)
+    at = w.end + timedelta(days=3)
+
+    def check(unit: str, region: str) -> tuple[str, str]:
+        found = service.check_scan(unit, w.region(region), at)
+        assert found is not None
+        return found.scan_class, found.reason
+
+    x_unit, y_unit = w.box(2)[9], w.box(4)[9]  # X's (authorized in A, supplies SB in B); Y's
+    scan_class, reason = check(x_unit, "B")
+    assert scan_class == "contracted" and w.party("SB") in reason
+    assert check(x_unit, "P1")[0] == "unlocated"  # the province holds A and B
+    assert check(x_unit, "C")[0] == "outside"
+    # Y is authorized in B only; for this test it also supplies SC in C, in the other province.
+    supply = "MATCH (y:Party {id: $y}), (s:Party {id: $s}) MERGE (y)-[:SUPPLIES]->(s)"
+    ids = {"y": w.party("Y"), "s": w.party("SC")}
+    db.write(lambda tx: tx.run(supply, ids).consume())
+    try:
+        scan_class, reason = check(y_unit, "C")
+        assert scan_class == "contracted" and w.party("SC") in reason
+        scan_class, reason = check(y_unit, "P2")  # holds C: inside or outside cannot be told
+        assert scan_class == "unlocated" and f"coarser than {w.region('C')}" in reason
+        assert check(y_unit, "D")[0] == "outside"
+    finally:
+        db.write(
+            lambda tx: tx.run(
+                "MATCH (:Party {id: $y})-[r:SUPPLIES]->(:Party {id: $s}) DELETE r", ids
+            ).consume()
+        )
+    assert check(y_unit, "P2")[0] == "outside"
+
+
 DETECT = """
 mutation($from: DateTime, $to: DateTime) {
   detectDiversion(from: $from, to: $to) {

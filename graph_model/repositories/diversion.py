@@ -150,18 +150,29 @@ CALL (d) {
          collect(COLLECT { MATCH p = (r)-[:WITHIN*0..6]->(x:Region)
                            RETURN x.code ORDER BY length(p) }) AS grantChains
 }
-CALL (d) {
-  OPTIONAL MATCH (d)-[:SUPPLIES]->(q:Party)-[:IN]->(r:Region)
-  WITH q, r WHERE r IS NOT NULL
-  RETURN collect([q.id, r.code]) AS contracts,
-         collect(COLLECT { MATCH p = (r)-[:WITHIN*0..6]->(x:Region)
-                           RETURN x.code ORDER BY length(p) }) AS contractChains
-}
 OPTIONAL MATCH (g:Region {code: $region})
+WITH c, d, grants, grantChains, g,
+     COLLECT { MATCH p = (g)-[:WITHIN*0..6]->(x:Region) RETURN x.code ORDER BY length(p) }
+       AS regionChain
+// Of the distributor's supply contracts (hundreds of stores), only those that can decide this
+// scan: a store in the scan's region or a region holding it makes the scan contracted, one in
+// a region the scan's region holds makes the scan too coarse to judge. Stores are grouped by
+// region first, so each region's chain is walked once.
+CALL (d, g, regionChain) {
+  OPTIONAL MATCH (d)-[:SUPPLIES]->(q:Party)-[:IN]->(r:Region)
+  WITH q, r WHERE r IS NOT NULL AND g IS NOT NULL
+  WITH r, collect(q.id) AS stores
+  WITH r, stores,
+       COLLECT { MATCH p = (r)-[:WITHIN*0..6]->(x:Region) RETURN x.code ORDER BY length(p) }
+         AS chain
+  WHERE r.code IN regionChain OR g.code IN tail(chain)
+  UNWIND stores AS store
+  WITH store, r, chain ORDER BY store, r.code
+  RETURN collect([store, r.code]) AS contracts, collect(chain) AS contractChains
+}
 RETURN coalesce(c.gtin, '') AS gtin, d.id AS responsible, d.name AS responsibleName,
        grants, contracts, grantChains + contractChains AS chains, g.name AS regionName,
-       COLLECT { MATCH p = (g)-[:WITHIN*0..6]->(x:Region) RETURN x.code ORDER BY length(p) }
-         AS regionChain
+       regionChain
 """
 
 _PATH: Final[LiteralString] = (
