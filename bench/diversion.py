@@ -158,6 +158,7 @@ def main(argv: list[str]) -> int:
             service.check_scan(r["code"], r["region"], r["at"].to_native())
             times.append((time.perf_counter() - t) * 1000)
         times.sort()
+        territories = service.territories_read()
 
         truth = [c for c in planter.ground_truth()["cases"] if c["scans"]]
         mine = {c["distributor"] for c in planter.ground_truth()["cases"]}
@@ -181,7 +182,8 @@ def main(argv: list[str]) -> int:
     )
     print(
         f"scan-time check ({len(times)}): p50 {statistics.median(times):.2f} ms, "
-        f"p99 {times[int(0.99 * (len(times) - 1))]:.2f} ms"
+        f"p99 {times[int(0.99 * (len(times) - 1))]:.2f} ms; {territories} distributors' "
+        "territories read (each once per master-data revision, the rest from memory)"
     )
     print(
         f"cases: precision {precision:.3f}, recall {recall:.3f} over {len(truth)} planted "

@@ -122,6 +122,7 @@ CATEGORIES: Final[tuple[Category, ...]] = (
     Category("CampaignModel", "id", "#E0E0E0", "model_training", ("id", "samples", "trainedAt")),
     Category("ApiKey", "id", "#E0E0E0", "key", ("id",)),
     Category("RateBucket", "key", "#EEEEEE", "speed", ("key", "tokens")),
+    Category("Revision", "id", "#EEEEEE", "update", ("id", "token", "at")),
     Category("SchemaMigration", "version", "#EEEEEE", "history", ("version",)),
 )  # fmt: skip
 

@@ -9,6 +9,7 @@ boundary; the rules themselves live in :mod:`algorithms.diversion`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -17,6 +18,7 @@ __all__ = [
     "CaseFilter",
     "CaseLevel",
     "CasePage",
+    "DealerTerritory",
     "Move",
     "PathFacts",
     "PathScan",
@@ -129,17 +131,26 @@ class PathFacts:
 
 @dataclass(frozen=True, slots=True)
 class ScanTimeFacts:
-    """What the scan-time check needs, read at once: the unit's product, the distributor
-    responsible for it and its territory, and the chains (region, parent, …) of every region
-    involved."""
+    """What the scan-time check reads for every scan: the unit's product, the distributor
+    responsible for it, the scanned region's chain (region, parent, …) and the master data's
+    revision, against which a cached :class:`DealerTerritory` is held."""
 
     gtin: str
     responsible_id: str | None
     responsible_name: str | None
+    region_chain: tuple[str, ...]
+    region_name: str | None
+    revision: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DealerTerritory:
+    """A distributor's grants ``(region, gtins)`` and supply contracts ``(party, region)``,
+    with the chain of every region they name, as of one master-data revision."""
+
     grants: tuple[tuple[str, tuple[str, ...]], ...]
     contracts: tuple[tuple[str, str], ...]
-    chains: tuple[tuple[str, ...], ...]
-    region_name: str | None
+    chains: Mapping[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)

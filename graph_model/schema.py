@@ -205,6 +205,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the public scan's rate-limit buckets, shared by every API process",
         (_unique("RateBucket", "key"),),
     ),
+    Migration(
+        17,
+        "a revision token of the master data, which readers caching territories compare",
+        (
+            _unique("Revision", "id"),
+            "MERGE (v:Revision {id: 'master-data'}) "
+            "ON CREATE SET v.token = randomUUID(), v.at = datetime()",
+        ),
+    ),
 )
 
 

@@ -12,6 +12,7 @@ cases in the graph. Detection reads only the graph.
 from __future__ import annotations
 
 import bisect
+import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ from graph_model.diversion import (
     CaseFilter,
     CaseLevel,
     CasePage,
+    DealerTerritory,
     Move,
     PathFacts,
     ScanColumns,
@@ -63,6 +65,7 @@ from graph_model.times import EARLIEST
 from services.jobs import JobOutcome, Progress
 
 __all__ = [
+    "TERRITORIES_KEPT",
     "DetectionReport",
     "DiversionPath",
     "DiversionService",
@@ -75,6 +78,7 @@ __all__ = [
 ]
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+TERRITORIES_KEPT: Final = 4096  # distributors whose territory the scan-time check keeps
 
 
 def _when(seconds: int) -> datetime:
@@ -193,12 +197,46 @@ class _Responsible:
         return self.fallback[key]
 
 
+def _add_chain(parents: dict[str, str | None], chain: Sequence[str]) -> None:
+    for i, area in enumerate(chain):
+        parents.setdefault(area, chain[i + 1] if i + 1 < len(chain) else None)
+
+
+def _deciding(held: DealerTerritory, scanned: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """The contracts of ``held`` that can decide a scan in the region whose chain is
+    ``scanned``: a store in that region or one holding it (the scan is contracted), or in a
+    region it holds (the scan is too coarse to judge). None for a region the graph lacks."""
+    if not scanned:
+        return ()
+    within, scan = set(scanned), scanned[0]
+    return tuple(
+        (party, code)
+        for party, code in held.contracts
+        if code in within or scan in held.chains.get(code, (code,))[1:]
+    )
+
+
 class DiversionService:
     """Diversion detection, scan-time checks, paths, cases and flows on the graph."""
 
     def __init__(self, db: Database, settings: DiversionSettings = DEFAULT_SETTINGS) -> None:
         self.repository = DiversionRepository(db)
         self.settings = settings
+        # Distributors' territories by master-data revision, for the scan-time check: a dealer
+        # may supply thousands of stores, read once per revision instead of on every scan.
+        self._territories = functools.lru_cache(maxsize=TERRITORIES_KEPT)(self._read_territory)
+
+    def _read_territory(self, distributor_id: str, revision: str) -> DealerTerritory:
+        return self.repository.territory(distributor_id)
+
+    def territories_read(self) -> int:
+        """How many distributors' territories the scan-time check has read from the graph."""
+        return self._territories.cache_info().misses
+
+    def _territory_at(self, distributor_id: str, revision: str | None) -> DealerTerritory:
+        if revision is None:  # the channel was never saved through yima: nothing to key on
+            return self.repository.territory(distributor_id)
+        return self._territories(distributor_id, revision)
 
     # -- the channel ------------------------------------------------------------------------
 
@@ -363,19 +401,25 @@ class DiversionService:
 
     def check_scan(self, code: str, region: str | None, at: datetime) -> ScanCheck | None:
         """Whether unit ``code`` scanned in ``region`` at ``at`` lies outside its responsible
-        distributor's territory; None for a unit the graph does not know. One read."""
+        distributor's territory; None for a unit the graph does not know.
+
+        One read, and a second for the distributor's territory the first time it is asked
+        after the master data changed (:meth:`MasterDataRepository.save` gives it a new
+        revision); territories are kept for :data:`TERRITORIES_KEPT` distributors.
+        """
         facts = self.repository.scan_time_facts(code, region, at)
         if facts is None:
             return None
-        parents: dict[str, str | None] = {}
-        for chain in facts.chains:
-            for i, area in enumerate(chain):
-                parents.setdefault(area, chain[i + 1] if i + 1 < len(chain) else None)
         territory = None
+        parents: dict[str, str | None] = {}
         if facts.responsible_id is not None:
-            territory = _territory(
-                TerritoryRow(facts.responsible_id, None, facts.grants, facts.contracts)
-            )
+            held = self._territory_at(facts.responsible_id, facts.revision)
+            contracts = _deciding(held, facts.region_chain)
+            territory = _territory(TerritoryRow(facts.responsible_id, None, held.grants, contracts))
+            named = [code for code, _ in held.grants] + [code for _, code in contracts]
+            for chain in (held.chains.get(c, (c,)) for c in named):
+                _add_chain(parents, chain)
+        _add_chain(parents, facts.region_chain)
         try:
             tree = RegionTree.from_parents(parents)
             known = region if region in tree else None

@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from graph_model.database import Database
+from graph_model.master import MasterData, Supply
+from graph_model.repositories.master_data import MasterDataRepository
 from services.diversion import DiversionService
 from tests.diversion_world import DiversionWorld, load, new_world
 
@@ -198,15 +200,15 @@ def test_record_scan_says_whether_the_unit_is_outside_its_territory(
 def test_the_scan_time_check_judges_by_the_contracts_about_the_scan_region(
     db: Database, world: DiversionWorld
 ) -> None:
-    # The check reads only the contracts whose store lies in the scan's region, a region
-    # holding it or one it holds; a dealer's other stores (hundreds, in a real channel) cannot
-    # change the answer.
+    # Of a dealer's contracts (hundreds of stores, in a real channel) only those in the scan's
+    # region, a region holding it or one it holds can change the answer; the territory is kept
+    # between scans and read again once the master data changed.
     w = world
     service = DiversionService(db)
     at = w.end + timedelta(days=3)
 
-    def check(unit: str, region: str) -> tuple[str, str]:
-        found = service.check_scan(unit, w.region(region), at)
+    def check(unit: str, region: str, by: DiversionService = service) -> tuple[str, str]:
+        found = by.check_scan(unit, w.region(region), at)
         assert found is not None
         return found.scan_class, found.reason
 
@@ -215,10 +217,9 @@ def test_the_scan_time_check_judges_by_the_contracts_about_the_scan_region(
     assert scan_class == "contracted" and w.party("SB") in reason
     assert check(x_unit, "P1")[0] == "unlocated"  # the province holds A and B
     assert check(x_unit, "C")[0] == "outside"
-    # Y is authorized in B only; for this test it also supplies SC in C, in the other province.
-    supply = "MATCH (y:Party {id: $y}), (s:Party {id: $s}) MERGE (y)-[:SUPPLIES]->(s)"
-    ids = {"y": w.party("Y"), "s": w.party("SC")}
-    db.write(lambda tx: tx.run(supply, ids).consume())
+    assert check(y_unit, "P2")[0] == "outside"  # Y is authorized in B only
+    # Y now also supplies SC in C, in the other province: the same service sees it at once.
+    MasterDataRepository(db).save(MasterData(supplies=(Supply(w.party("Y"), w.party("SC")),)))
     try:
         scan_class, reason = check(y_unit, "C")
         assert scan_class == "contracted" and w.party("SC") in reason
@@ -228,10 +229,12 @@ def test_the_scan_time_check_judges_by_the_contracts_about_the_scan_region(
     finally:
         db.write(
             lambda tx: tx.run(
-                "MATCH (:Party {id: $y})-[r:SUPPLIES]->(:Party {id: $s}) DELETE r", ids
+                "MATCH (:Party {id: $y})-[r:SUPPLIES]->(:Party {id: $s}) DELETE r",
+                y=w.party("Y"),
+                s=w.party("SC"),
             ).consume()
         )
-    assert check(y_unit, "P2")[0] == "outside"
+    assert check(y_unit, "P2", DiversionService(db))[0] == "outside"
 
 
 DETECT = """

@@ -561,3 +561,19 @@ def test_cli_loads_files_and_rejects_bad_ones_before_the_database(
     assert result.exit_code == 0, result.output
     assert "loaded 2 regions, 1 plants, 2 lines" in result.output
     assert MasterDataRepository(db).get_store(master.stores[0].id) == master.stores[0]
+
+
+def test_a_save_that_changes_the_channel_gives_a_new_revision(db: Database, ns: str) -> None:
+    # Readers that keep a distributor's territory (the scan-time diversion check) compare it.
+    repo = MasterDataRepository(db)
+    master = _world(ns)
+    repo.save(master)
+    first = repo.revision()
+    assert first is not None
+    repo.save(MasterData(consumers=master.consumers, products=master.products))
+    assert repo.revision() == first  # nothing a territory is made of
+    repo.save(MasterData(supplies=master.supplies[:1]))
+    second = repo.revision()
+    assert second not in (None, first)
+    repo.save(MasterData(stores=master.stores), atomic=False)  # sliced: each slice revises
+    assert repo.revision() not in (None, first, second)

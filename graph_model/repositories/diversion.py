@@ -27,6 +27,7 @@ from graph_model.diversion import (
     CaseFilter,
     CaseLevel,
     CasePage,
+    DealerTerritory,
     Move,
     PathFacts,
     PathScan,
@@ -116,8 +117,9 @@ RETURN h.id AS id, moves,
 )
 
 # The scan-time check: the distributor answering for the unit at $at (the last one that
-# received it, else the narrowest grant covering the region its last shipment went into),
-# that distributor's territory and the chains of every region involved, in one read.
+# received it, else the narrowest grant covering the region its last shipment went into), the
+# scanned region's chain and the master data's revision, in one read. The distributor's
+# territory is read apart (_TERRITORY) and kept by the service until the revision changes.
 _SCAN_TIME: Final[LiteralString] = """
 MATCH (c:Code {id: $code}) USING INDEX SEEK c:Code(id)
 WHERE c.commissionedAt IS NOT NULL
@@ -143,6 +145,18 @@ CALL (c, holder, last) {
   RETURN head(collect(d)) AS granted
 }
 WITH c, coalesce(holder, granted) AS d
+OPTIONAL MATCH (g:Region {code: $region})
+OPTIONAL MATCH (v:Revision {id: 'master-data'})
+RETURN coalesce(c.gtin, '') AS gtin, d.id AS responsible, d.name AS responsibleName,
+       g.name AS regionName, v.token AS revision,
+       COLLECT { MATCH p = (g)-[:WITHIN*0..6]->(x:Region) RETURN x.code ORDER BY length(p) }
+         AS regionChain
+"""
+
+# A distributor's territory: its grants and its supply contracts (hundreds of stores in a
+# real channel, grouped by region so that each region's chain is walked once).
+_TERRITORY: Final[LiteralString] = """
+MATCH (d:Distributor {id: $distributor})
 CALL (d) {
   OPTIONAL MATCH (d)-[a:AUTHORIZED_IN]->(r:Region)
   WITH a, r WHERE r IS NOT NULL
@@ -150,29 +164,15 @@ CALL (d) {
          collect(COLLECT { MATCH p = (r)-[:WITHIN*0..6]->(x:Region)
                            RETURN x.code ORDER BY length(p) }) AS grantChains
 }
-OPTIONAL MATCH (g:Region {code: $region})
-WITH c, d, grants, grantChains, g,
-     COLLECT { MATCH p = (g)-[:WITHIN*0..6]->(x:Region) RETURN x.code ORDER BY length(p) }
-       AS regionChain
-// Of the distributor's supply contracts (hundreds of stores), only those that can decide this
-// scan: a store in the scan's region or a region holding it makes the scan contracted, one in
-// a region the scan's region holds makes the scan too coarse to judge. Stores are grouped by
-// region first, so each region's chain is walked once.
-CALL (d, g, regionChain) {
+CALL (d) {
   OPTIONAL MATCH (d)-[:SUPPLIES]->(q:Party)-[:IN]->(r:Region)
-  WITH q, r WHERE r IS NOT NULL AND g IS NOT NULL
+  WITH q, r WHERE r IS NOT NULL
   WITH r, collect(q.id) AS stores
-  WITH r, stores,
-       COLLECT { MATCH p = (r)-[:WITHIN*0..6]->(x:Region) RETURN x.code ORDER BY length(p) }
-         AS chain
-  WHERE r.code IN regionChain OR g.code IN tail(chain)
-  UNWIND stores AS store
-  WITH store, r, chain ORDER BY store, r.code
-  RETURN collect([store, r.code]) AS contracts, collect(chain) AS contractChains
+  RETURN collect([r.code, stores]) AS contracts,
+         collect(COLLECT { MATCH p = (r)-[:WITHIN*0..6]->(x:Region)
+                           RETURN x.code ORDER BY length(p) }) AS contractChains
 }
-RETURN coalesce(c.gtin, '') AS gtin, d.id AS responsible, d.name AS responsibleName,
-       grants, contracts, grantChains + contractChains AS chains, g.name AS regionName,
-       regionChain
+RETURN grants, contracts, grantChains + contractChains AS chains
 """
 
 _PATH: Final[LiteralString] = (
@@ -501,22 +501,33 @@ class DiversionRepository:
     # -- one unit -------------------------------------------------------------------------
 
     def scan_time_facts(self, code: str, region: str | None, at: datetime) -> ScanTimeFacts | None:
-        """What the scan-time check needs, in one read; None for a unit never commissioned."""
+        """What every scan-time check reads, in one read; None for a unit never commissioned."""
         records = self.db.read(_SCAN_TIME, code=code, region=region, at=at)
         if not records:
             return None
         r = records[0]
-        chains = [tuple(c) for c in r["chains"]]
-        if r["regionChain"]:
-            chains.append(tuple(r["regionChain"]))
         return ScanTimeFacts(
             gtin=r["gtin"],
             responsible_id=r["responsible"],
             responsible_name=r["responsibleName"],
-            grants=tuple((code, tuple(products)) for code, products in r["grants"]),
-            contracts=tuple((party, code) for party, code in r["contracts"]),
-            chains=tuple(chains),
+            region_chain=tuple(r["regionChain"]),
             region_name=r["regionName"],
+            revision=r["revision"],
+        )
+
+    def territory(self, distributor_id: str) -> DealerTerritory:
+        """Distributor ``distributor_id``'s grants and contracts with their regions' chains
+        (empty for a distributor the graph does not hold)."""
+        records = self.db.read(_TERRITORY, distributor=distributor_id)
+        if not records:
+            return DealerTerritory((), (), {})
+        r = records[0]
+        return DealerTerritory(
+            grants=tuple((code, tuple(products)) for code, products in r["grants"]),
+            contracts=tuple(
+                sorted((party, code) for code, parties in r["contracts"] for party in parties)
+            ),
+            chains={chain[0]: tuple(chain) for chain in r["chains"] if chain},
         )
 
     def path_facts(self, code: str) -> PathFacts | None:

@@ -14,6 +14,7 @@ Graph written here::
     (:Consumer)-[:USES]->(:PayoutAccount {id})
     (:Party)-[:SUPPLIES]->(:Party)
     (:Store {registeredAt})-[:OWNED_BY]->(:Person {id}), (:Store)-[:REGISTERED_BY]->(:Person)
+    (:Revision {id: 'master-data', token, at})
     (:Staff {id, role})-[:WORKS_AT]->(:Store), (:Staff)-[:USES]->(:Phone | :Device)
     (:Store)-[:PLACED]->(:Order {id, quantity, at, gtin})-[:TO]->(:Distributor),
     (:Order)-[:OF]->(:Product)
@@ -95,6 +96,24 @@ WHERE row.parent IS NOT NULL
 MATCH (p:Region {code: row.parent}) USING INDEX SEEK p:Region(code)
 MERGE (r)-[:WITHIN]->(p)
 """
+
+# A save that changes the channel gives the master data a new revision token in the same
+# transaction, so a reader that caches a territory (the scan-time diversion check) can tell by
+# one property read whether its copy still holds. A token, not a counter: a database restored
+# from a dump cannot repeat a revision another database had.
+_NEW_REVISION: Final[LiteralString] = """
+MERGE (v:Revision {id: 'master-data'})
+SET v.token = randomUUID(), v.at = datetime()
+"""
+
+_REVISION: Final[LiteralString] = """
+MATCH (v:Revision {id: 'master-data'}) RETURN v.token AS token
+"""
+
+
+def _revise(t: neo4j.ManagedTransaction) -> None:
+    t.run(_NEW_REVISION).consume()
+
 
 # Shared tail of every located party or consumer: exactly one IN to its region.
 _IN_REGION: Final[LiteralString] = """
@@ -709,9 +728,15 @@ class MasterDataRepository:
             (self._save_orders, master.orders),
         ]
 
+        # What a territory is made of: the region tree, where parties sit, grants, contracts.
+        channel = {self._save_regions, self._save_plants, self._save_distributors,
+                   self._save_stores, self._save_supplies}  # fmt: skip
+
         def work(t: neo4j.ManagedTransaction) -> None:
             for save, items in kinds:
                 save(t, items)
+            if any(items for save, items in kinds if save in channel):
+                _revise(t)
 
         if atomic or tx is not None:
             self._write(work, tx)
@@ -720,11 +745,22 @@ class MasterDataRepository:
         for save, items in kinds:
             size = max(1, len(items)) if save == self._save_regions else self._batch
             for i in range(0, len(items), size):
-                self._write_slice(save, items[i : i + size])
+                self._write_slice(save, items[i : i + size], revise=save in channel)
         return SaveCounts.of(master)
 
-    def _write_slice(self, save: _SaveKind, items: Sequence[Any]) -> None:
-        self._db.write(save, items)
+    def _write_slice(self, save: _SaveKind, items: Sequence[Any], *, revise: bool) -> None:
+        def work(t: neo4j.ManagedTransaction) -> None:
+            save(t, items)
+            if revise:
+                _revise(t)
+
+        self._db.write(work)
+
+    def revision(self) -> str | None:
+        """The master data's revision token: a new one with every save that changes the
+        channel (regions, parties' places, grants, supply contracts); None before the first."""
+        records = self._db.read(_REVISION)
+        return records[0]["token"] if records else None
 
     def _save_regions(self, t: neo4j.ManagedTransaction, regions: Sequence[Region]) -> None:
         if not regions:
