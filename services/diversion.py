@@ -205,7 +205,7 @@ def _add_chain(parents: dict[str, str | None], chain: Sequence[str]) -> None:
 def _deciding(held: DealerTerritory, scanned: Sequence[str]) -> tuple[tuple[str, str], ...]:
     """The contracts of ``held`` that can decide a scan in the region whose chain is
     ``scanned``: a store in that region or one holding it (the scan is contracted), or in a
-    region it holds (the scan is too coarse to judge). None for a region the graph lacks."""
+    region it holds (the scan is too coarse to judge); none for a region the graph lacks."""
     if not scanned:
         return ()
     within, scan = set(scanned), scanned[0]
@@ -416,9 +416,9 @@ class DiversionService:
             held = self._territory_at(facts.responsible_id, facts.revision)
             contracts = _deciding(held, facts.region_chain)
             territory = _territory(TerritoryRow(facts.responsible_id, None, held.grants, contracts))
-            named = [code for code, _ in held.grants] + [code for _, code in contracts]
-            for chain in (held.chains.get(c, (c,)) for c in named):
-                _add_chain(parents, chain)
+            named = [area for area, _ in held.grants] + [area for _, area in contracts]
+            for area in named:
+                _add_chain(parents, held.chains.get(area, (area,)))
         _add_chain(parents, facts.region_chain)
         try:
             tree = RegionTree.from_parents(parents)
