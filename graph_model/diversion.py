@@ -145,11 +145,12 @@ class ScanTimeFacts:
 
 @dataclass(frozen=True, slots=True)
 class DealerTerritory:
-    """A distributor's grants ``(region, gtins)`` and supply contracts ``(party, region)``,
-    with the chain of every region they name, as of one master-data revision."""
+    """A distributor's grants ``(region, gtins)`` and supply contracts (the parties it
+    supplies, by their region), with the chain of every region they name, as of one
+    master-data revision."""
 
     grants: tuple[tuple[str, tuple[str, ...]], ...]
-    contracts: tuple[tuple[str, str], ...]
+    contracts: Mapping[str, tuple[str, ...]]
     chains: Mapping[str, tuple[str, ...]]
 
 

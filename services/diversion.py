@@ -210,9 +210,12 @@ def _deciding(held: DealerTerritory, scanned: Sequence[str]) -> tuple[tuple[str,
         return ()
     within, scan = set(scanned), scanned[0]
     return tuple(
-        (party, code)
-        for party, code in held.contracts
-        if code in within or scan in held.chains.get(code, (code,))[1:]
+        sorted(
+            (party, code)
+            for code, parties in held.contracts.items()
+            if code in within or scan in held.chains.get(code, (code,))[1:]
+            for party in parties
+        )
     )
 
 

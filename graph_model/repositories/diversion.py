@@ -520,13 +520,11 @@ class DiversionRepository:
         (empty for a distributor the graph does not hold)."""
         records = self.db.read(_TERRITORY, distributor=distributor_id)
         if not records:
-            return DealerTerritory((), (), {})
+            return DealerTerritory((), {}, {})
         r = records[0]
         return DealerTerritory(
             grants=tuple((code, tuple(products)) for code, products in r["grants"]),
-            contracts=tuple(
-                sorted((party, code) for code, parties in r["contracts"] for party in parties)
-            ),
+            contracts={code: tuple(parties) for code, parties in r["contracts"]},
             chains={chain[0]: tuple(chain) for chain in r["chains"] if chain},
         )
 
