@@ -2,7 +2,8 @@
 
 Regions (custom codes under the prefix): province P1 with cities A and B, province P2 with
 cities C, D and E. A plant in A; dealer X authorized in A with a contract to store SB in B;
-dealer Y authorized in B. One month (a random past month, so no other world scans in it):
+dealer Y authorized in B. One month of 2001-2023 that no other world of the test session has,
+so no other world scans in it:
 
 * X ships two cases off contract to store SC in C; six consumers scan 20 of their units in C
   (a case: off-contract shipment);
@@ -15,6 +16,7 @@ dealer Y authorized in B. One month (a random past month, so no other world scan
 
 from __future__ import annotations
 
+import itertools
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -66,10 +68,16 @@ class DiversionWorld:
         return self.units[case * 24 : (case + 1) * 24]
 
 
+# Each world of a test session has a month of its own (2001-2023): several test modules load
+# one, and two worlds in one month would count each other's scans in their detection window.
+_MONTH_COUNT = 23 * 12
+_MONTHS = itertools.count(random.randrange(_MONTH_COUNT))
+
+
 def new_world() -> DiversionWorld:
     ns = "d" + uuid.uuid4().hex[:10]
-    rng = random.Random(ns)
-    year, month = rng.randint(2001, 2023), rng.randint(1, 12)
+    index = next(_MONTHS) % _MONTH_COUNT
+    year, month = 2001 + index // 12, index % 12 + 1
     # The month in China Standard Time, where case periods are counted.
     start = datetime(year, month, 1, tzinfo=UTC) - timedelta(hours=8)
     end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC) - timedelta(hours=8)
